@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "tsshim_native",
+      "sources": ["src/native/addon.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2", "-D_GNU_SOURCE"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}
