@@ -1,31 +1,27 @@
-// Builds what runs: the protobuf descriptor (from the .proto files) and one bundle per entry point.
+// Builds what runs: the protobuf descriptor (from the .proto files) and the bundles. Each action's code is
+// its own chunk, so `start` loads none of the daemon's modules.
 import { build } from 'esbuild';
 import { writeDescriptor } from './gen-descriptor.mjs';
 
 await writeDescriptor();
 
-const banner = {
-  js: [
-    "import { createRequire as __tsshimCreateRequire } from 'node:module';",
-    'const require = __tsshimCreateRequire(import.meta.url);',
-  ].join('\n'),
-};
-
-const common = {
+await build({
+  entryPoints: { shim: 'src/shim/main.ts', tsshim: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  banner,
-  sourcemap: false,
+  banner: {
+    js: [
+      "import { createRequire as __tsshimCreateRequire } from 'node:module';",
+      'const require = __tsshimCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-};
-
-const entries = (process.env.TSSHIM_BUILD_ENTRIES ?? 'shim,tsshim').split(',');
-const points = {
-  shim: { entryPoints: ['src/shim/main.ts'], outfile: 'dist/shim.mjs' },
-  tsshim: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/tsshim.mjs' },
-};
-await Promise.all(entries.map((name) => build({ ...common, ...points[name] })));
+});

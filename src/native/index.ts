@@ -1,0 +1,79 @@
+// Typed face of the C addon (src/native/addon.c). The addon exposes syscalls, not policy.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ReapedExit {
+  pid: number;
+  /** exit code, or 128 + signal number when killed by a signal (Go shim convention) */
+  status: number;
+}
+
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface FdPoller {
+  close(): void;
+}
+
+export interface NativeAddon {
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1) */
+  setChildSubreaper(): void;
+  /** Mark a pid as owned by libuv (spawned through child_process): reap() never waits for it. */
+  markOwned(pid: number): void;
+  unmarkOwned(pid: number): void;
+  /** wait for every exited child that is not owned, without blocking; returns their statuses */
+  reap(): ReapedExit[];
+  /** true when the last reap() met an exited child owned by libuv first (it then waited for the other children
+   *  by pid, as listed in each /proc/self/task/<tid>/children); the caller retries once libuv has reaped its own */
+  lastReapBlocked(): boolean;
+  /** pipe2(O_CLOEXEC): [readFd, writeFd] */
+  pipe(): [number, number];
+  fchown(fd: number, uid: number, gid: number): void;
+  dup2(oldFd: number, newFd: number): void;
+  close(fd: number): void;
+  /** unix stream socket bound and listening at path (for runc --console-socket); returns the listening fd */
+  consoleSocketListen(path: string): number;
+  /** accept one pending connection (non-blocking; throws EAGAIN when none) and receive one fd by SCM_RIGHTS
+   *  (waits at most 2 s for a connected peer to send); returns the received fd, FD_CLOEXEC set */
+  consoleSocketReceive(listenFd: number): number;
+  /** ioctl(TIOCSWINSZ) */
+  setWinsize(fd: number, cols: number, rows: number): void;
+  /** mount(2); when cwd is given the call runs on a thread that unshare(CLONE_FS)+chdir(cwd) first,
+   *  so relative paths in data (long overlay lowerdirs) resolve there */
+  mount(source: string, target: string, fstype: string, flags: number, data: string, cwd?: string): void;
+  umount2(target: string, flags: number): void;
+  /** getsockopt(SO_PEERCRED) of a connected unix socket fd */
+  peerCredentials(fd: number): PeerCredentials;
+  /** eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK) */
+  eventfd(): number;
+  /** uv_poll on fd for readability; callback runs on the event loop (no thread per fd). While open, the poll
+   *  keeps the event loop alive (an active watch); close() it before closing the fd. */
+  pollReadable(fd: number, onReadable: () => void): FdPoller;
+  /** read 8 bytes from an eventfd; returns the counter, or 0 when nothing is pending */
+  eventfdRead(fd: number): number;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('tsshim: cannot find the package root (binding.gyp) to load the native addon');
+    dir = up;
+  }
+}
+
+let loaded: NativeAddon | undefined;
+
+export function native(): NativeAddon {
+  if (!loaded) {
+    const require = createRequire(import.meta.url);
+    loaded = require(join(packageRoot(), 'build', 'Release', 'tsshim_native.node')) as NativeAddon;
+  }
+  return loaded;
+}

@@ -1,0 +1,48 @@
+// `delete`: containerd's cleanup after a task's connection closed (normal deletion or a dead shim). It may
+// run while a grouped shim still serves other containers, and more than once: everything is idempotent.
+import { join } from 'node:path';
+import { encode } from '../../api/codec.ts';
+import { toTimestamp } from '../../api/timestamp.ts';
+import { TypeNames } from '../../api/types.ts';
+import { Runc, isContainerNotExist } from '../../runc/index.ts';
+import { BundleFile, readOptionsFile, readPidFile, readRuntimeFile } from '../bundle-files.ts';
+import type { ShimFlags } from '../flags.ts';
+import { unmountAll } from '../mount/unmount.ts';
+import { DEFAULT_RUNC_BINARY, runcRoot } from '../options.ts';
+
+const SIGKILL_EXIT_STATUS = 128 + 9;
+/** uint32(-1): what the Go shim reports when init.pid cannot be read */
+const UNKNOWN_PID = 0xffffffff;
+
+export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void): Promise<Uint8Array> {
+  if (!flags.namespace) throw new Error('shim namespace cannot be empty');
+  const bundle = flags.bundle || process.cwd();
+  const options = readOptionsFile(bundle);
+  const runc = new Runc({
+    binary: readRuntimeFile(bundle) || options.binary_name || DEFAULT_RUNC_BINARY,
+    root: runcRoot(options, flags.namespace),
+    log: join(bundle, BundleFile.runcLog),
+    logFormat: 'json',
+  });
+  try {
+    await runc.delete(flags.id, { force: true });
+  } catch (err) {
+    if (!isContainerNotExist(err)) warn(`failed to remove runc container: ${(err as Error).message}`);
+  }
+  try {
+    unmountAll(join(bundle, 'rootfs'));
+  } catch (err) {
+    warn(`failed to cleanup rootfs mount: ${(err as Error).message}`);
+  }
+  let pid = UNKNOWN_PID;
+  try {
+    pid = readPidFile(join(bundle, BundleFile.initPid));
+  } catch (err) {
+    warn(`failed to read init pid file: ${(err as Error).message}`);
+  }
+  return encode(TypeNames.deleteResponse, {
+    pid,
+    exit_status: SIGKILL_EXIT_STATUS,
+    exited_at: toTimestamp(new Date()),
+  });
+}

@@ -1,0 +1,169 @@
+// `start`: print the address of the shim that will serve this container, starting one if needed.
+// containerd reads stdout and stderr together as the answer, so nothing else may be written.
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { decode, encode } from '../../api/codec.ts';
+import type { AnyMessage } from '../../api/any.ts';
+import { TypeNames, type BootstrapParams } from '../../api/types.ts';
+import { spawn } from '../../spawn/index.ts';
+import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../address.ts';
+import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
+import { daemonArgs, type ShimFlags } from '../flags.ts';
+import { runcOptionsFromAny } from '../options.ts';
+import { moveToCgroup } from '../placement.ts';
+import { daemonNodeFlags } from '../daemon-flags.ts';
+
+const MAX_STDIN = 10 << 20;
+
+interface StartInput {
+  /** 2.3+ daemon: answer with a BootstrapResult */
+  bootstrap: boolean;
+  options: AnyMessage | undefined;
+  socketDir: string | undefined;
+}
+
+function readStdin(): Uint8Array {
+  if (process.stdin.isTTY) return new Uint8Array();
+  try {
+    const data = readFileSync(0);
+    if (data.length > MAX_STDIN) throw new Error(`start: stdin larger than ${MAX_STDIN} bytes`);
+    return data;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN' || (err as NodeJS.ErrnoException).code === 'EOF')
+      return new Uint8Array();
+    throw err;
+  }
+}
+
+/** 2.3+ sends BootstrapParams; older daemons send the runtime options Any (or nothing). The legacy Any can
+ *  decode as BootstrapParams too, so only an id and namespace that match our flags identify a 2.3+ daemon. */
+export function parseStartInput(stdin: Uint8Array, flags: Pick<ShimFlags, 'id' | 'namespace'>): StartInput {
+  if (stdin.length > 0) {
+    try {
+      const params = decode<BootstrapParams>(TypeNames.bootstrapParams, stdin);
+      if (params.instance_id === flags.id && params.namespace === flags.namespace) {
+        const ext = params.extensions.find((e) => e.value?.type_url === TypeNames.runcOptions);
+        return { bootstrap: true, options: ext?.value ?? undefined, socketDir: params.socket_dir || undefined };
+      }
+    } catch {
+      // not BootstrapParams: the legacy Any below
+    }
+    try {
+      return { bootstrap: false, options: decode<AnyMessage>(TypeNames.any, stdin), socketDir: undefined };
+    } catch {
+      // 2.0–2.2 ignore undecodable options too
+    }
+  }
+  return { bootstrap: false, options: undefined, socketDir: undefined };
+}
+
+/** Version 3 (task v3, sandbox reuse) only where we know the daemon understands it: 2.3+ tells us through the
+ *  bootstrap protocol. A plain address means version 2, which 1.6, 1.7 and 2.0–2.2 all accept (1.7 rejects a
+ *  JSON version 3 answer, and 1.7 cannot be told from 2.0–2.2); we serve task v2 and v3 alike. */
+export function startAnswer(address: string, bootstrap: boolean): Uint8Array {
+  if (bootstrap)
+    return encode(TypeNames.bootstrapResult, { version: 3, address, protocol: 'ttrpc' });
+  return Buffer.from(address);
+}
+
+function canConnect(path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(path);
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+function listen(path: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ path, exclusive: true }, () => {
+      server.removeListener('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+type Listening = { reused: true } | { reused: false; server: net.Server };
+
+async function listenOrReuse(path: string): Promise<Listening> {
+  try {
+    return { reused: false, server: await listen(path) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  }
+  if (await canConnect(path, 100)) return { reused: true };
+  unlinkSync(path);
+  return { reused: false, server: await listen(path) };
+}
+
+function serverFd(server: net.Server): number {
+  const handle = (server as unknown as { _handle?: { fd?: number } })._handle;
+  if (typeof handle?.fd !== 'number' || handle.fd < 0) throw new Error('cannot get the listening socket fd');
+  return handle.fd;
+}
+
+function setChildOomScore(childPid: number): void {
+  let parent = 0;
+  try {
+    parent = Number.parseInt(readFileSync(`/proc/${process.ppid}/oom_score_adj`, 'utf8'), 10) || 0;
+  } catch {
+    /* no parent score: use 0 */
+  }
+  try {
+    writeFileSync(`/proc/${childPid}/oom_score_adj`, String(Math.max(-1000, Math.min(1000, parent + 1))));
+  } catch {
+    // EPERM (unprivileged, user namespaces) is not an error, as in the Go shim
+  }
+}
+
+export async function startAction(flags: ShimFlags, scriptPath: string): Promise<Uint8Array> {
+  if (!flags.namespace) throw new Error('shim namespace cannot be empty');
+  const bundle = process.cwd();
+  const input = parseStartInput(readStdin(), flags);
+  const spec = readBundleSpec(bundle);
+  const socketDir = input.socketDir ?? DEFAULT_SOCKET_DIR;
+  const address = socketAddress(flags.address, flags.namespace, groupId(flags.id, spec.annotations), socketDir);
+  const path = socketPath(address);
+
+  if (input.bootstrap && input.socketDir) {
+    rmSync(join(bundle, 's'), { force: true });
+    symlinkSync(input.socketDir, join(bundle, 's'));
+  }
+  mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+  const listening = await listenOrReuse(path);
+  if (listening.reused) {
+    writeAddressFile(bundle, address);
+    return startAnswer(address, input.bootstrap);
+  }
+  const server = listening.server;
+  let child: ReturnType<typeof spawn> | undefined;
+  try {
+    chmodSync(path, 0o600);
+    writeAddressFile(bundle, address);
+    child = spawn(process.execPath, [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)], {
+      cwd: bundle,
+      env: { ...process.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` },
+      stdio: { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' },
+      extraFds: [serverFd(server)],
+      detached: true,
+    });
+    const options = runcOptionsFromAny(input.options);
+    if (options.shim_cgroup) moveToCgroup(child.pid, options.shim_cgroup);
+    setChildOomScore(child.pid);
+    // no server.close(): libuv would unlink the socket file the daemon now serves; exiting releases our copy
+    return startAnswer(address, input.bootstrap);
+  } catch (err) {
+    child?.kill('SIGKILL');
+    server.close();
+    rmSync(path, { force: true });
+    throw err;
+  }
+}

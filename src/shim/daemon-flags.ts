@@ -1,0 +1,6 @@
+// V8 flags for the long-running shim: it is idle most of the time, so trade JIT speed for memory.
+export function daemonNodeFlags(): string[] {
+  const fromEnv = process.env.TSSHIM_DAEMON_NODE_FLAGS;
+  if (fromEnv !== undefined) return fromEnv.split(/\s+/).filter(Boolean);
+  return ['--max-old-space-size=64', '--max-semi-space-size=1'];
+}

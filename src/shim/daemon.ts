@@ -1,0 +1,133 @@
+// The long-running shim: serves the Task API on the listener `start` handed over as fd 3, reaps children,
+// forwards events, and exits once containerd has deleted every container and asked it to shut down.
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { TaskServices } from '../api/types.ts';
+import { native } from '../native/index.ts';
+import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
+import { Server } from '../ttrpc/index.ts';
+import { socketAddress, socketPath } from './address.ts';
+import { BundleFile } from './bundle-files.ts';
+import { Publisher, TtrpcForwarder } from './events/publisher.ts';
+import type { ShimFlags } from './flags.ts';
+import { createLogger, logFn, openLogFifo, type LogFn } from './logger.ts';
+import { taskMethods } from './service/handlers.ts';
+import { TaskService } from './service/task-service.ts';
+
+const LISTENER_FD = 3;
+const SHUTDOWN_GRACE_MS = 2_000;
+const EVENT_DRAIN_MS = 3_000;
+
+function socketFd(socket: net.Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/** ttrpc's UnixSocketRequireSameUser: only a peer with our effective uid and gid may talk to us. */
+function sameUser(log: LogFn): (socket: net.Socket) => boolean {
+  const uid = process.geteuid?.() ?? 0;
+  const gid = process.getegid?.() ?? 0;
+  return (socket) => {
+    const fd = socketFd(socket);
+    if (fd === undefined) return false;
+    const peer = native().peerCredentials(fd);
+    if (peer.uid === uid && peer.gid === gid) return true;
+    log('warn', 'ttrpc: refusing connection after handshake', { peerUid: peer.uid, peerGid: peer.gid });
+    return false;
+  };
+}
+
+function ownSocketPaths(flags: ShimFlags, bundle: string): string[] {
+  const paths = new Set<string>();
+  try {
+    paths.add(socketPath(readFileSync(join(bundle, BundleFile.address), 'utf8').trim()));
+  } catch {
+    /* no address file */
+  }
+  if (flags.socket) paths.add(flags.socket);
+  if (flags.address && flags.namespace) paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
+  return [...paths];
+}
+
+function openFdCount(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+export async function runDaemon(flags: ShimFlags): Promise<void> {
+  const bundle = process.cwd();
+  const started = Date.now();
+  const logFd = openLogFifo(join(bundle, BundleFile.shimLog));
+  // uncaught errors and Node's own warnings land in containerd's log too
+  if (logFd !== undefined) native().dup2(logFd, 2);
+  const logger = createLogger(logFd ?? 2, flags.debug, { namespace: flags.namespace, path: bundle });
+  const log = logFn(logger);
+
+  startReaping();
+  const exits = { onExit, captureExits };
+  const publisher = new Publisher(flags.namespace, new TtrpcForwarder(process.env.TTRPC_ADDRESS ?? ''), log);
+  let shuttingDown = false;
+  const server = new Server({ onConnection: sameUser(log) });
+
+  const shutdown = async (reason: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log('info', 'shim shutting down', { reason });
+    await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+    await server.close();
+    await publisher.close(EVENT_DRAIN_MS);
+    for (const p of ownSocketPaths(flags, bundle)) rmSync(p, { force: true });
+    logger.flush();
+    setTimeout(() => process.exit(0), 20).unref();
+  };
+
+  const service = new TaskService({
+    namespace: flags.namespace,
+    publisher,
+    exits,
+    log,
+    requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
+  });
+  const methods = taskMethods(service);
+  server.register(TaskServices.v2, methods);
+  server.register(TaskServices.v3, methods);
+
+  const listener = net.createServer();
+  server.serve(listener);
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    if (flags.socket) listener.listen(flags.socket, resolve);
+    else listener.listen({ fd: LISTENER_FD }, resolve);
+  });
+
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGPIPE', () => undefined);
+  process.on('SIGUSR1', () => {
+    log('info', 'state dump', {
+      containers: [...service.containers.values()].map((c) => ({
+        id: c.id,
+        pid: c.init.pid,
+        state: c.init.stateName,
+        execs: [...c.execs.values()].map((e) => ({ id: e.id, pid: e.pid, state: e.stateName })),
+      })),
+      pendingEvents: publisher.pending.map((e) => ({ topic: e.topic, attempts: e.attempts })),
+      failedPublishAttempts: publisher.failed,
+      droppedEvents: publisher.dropped,
+      openFds: openFdCount(),
+      memory: process.memoryUsage(),
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    });
+  });
+  process.on('uncaughtException', (err) => {
+    log('error', 'uncaught exception', { error: err.stack ?? String(err) });
+  });
+  process.on('unhandledRejection', (err) => {
+    log('error', 'unhandled rejection', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  });
+  log('debug', 'shim serving', { id: flags.id });
+}

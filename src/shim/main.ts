@@ -1,0 +1,63 @@
+// Entry point of containerd-shim-runc-v2 (tsshim): `start`, `delete`, `-info`, `-v`, or the server.
+// Only what an action needs is loaded: containerd runs `start` for every container of a group.
+import { readFileSync } from 'node:fs';
+import { FlagError, parseFlags } from './flags.ts';
+import { RUNTIME_NAME, versionText } from './version.ts';
+
+function fail(err: unknown): never {
+  process.stderr.write(`${RUNTIME_NAME}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+function readAllStdin(): Uint8Array {
+  if (process.stdin.isTTY) return new Uint8Array();
+  try {
+    return readFileSync(0);
+  } catch {
+    return new Uint8Array();
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (flags.version) {
+    process.stdout.write(versionText(process.argv[1] ?? 'containerd-shim-runc-v2'));
+    return;
+  }
+  if (flags.info) {
+    const { infoAction } = await import('./actions/info.ts');
+    process.stdout.write(await infoAction(readAllStdin()));
+    return;
+  }
+  switch (flags.action) {
+    case 'start': {
+      const { startAction } = await import('./actions/start.ts');
+      const out = await startAction(flags, process.argv[1]!);
+      process.stdout.write(out, () => process.exit(0));
+      return;
+    }
+    case 'delete': {
+      const { deleteAction } = await import('./actions/delete.ts');
+      const out = await deleteAction(flags, (msg) => process.stderr.write(`${msg}\n`));
+      process.stdout.write(out);
+      return;
+    }
+    default: {
+      if (!flags.namespace) throw new Error('shim namespace cannot be empty');
+      const { runDaemon } = await import('./daemon.ts');
+      await runDaemon(flags);
+    }
+  }
+}
+
+main().catch(fail);

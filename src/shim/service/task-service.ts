@@ -1,0 +1,265 @@
+// The Task API (containerd.task.v2.Task and v3.Task): turns each request into calls on containers and their
+// processes, publishes the events that belong to it, and maps failures to the codes containerd expects.
+import { unpackJsonAny, isEmptyAny } from '../../api/any.ts';
+import { toTimestamp } from '../../api/timestamp.ts';
+import {
+  EventTopics,
+  TypeNames,
+  type CheckpointTaskRequest,
+  type CloseIORequest,
+  type ConnectResponse,
+  type CreateTaskRequest,
+  type DeleteResponse,
+  type ExecProcessRequest,
+  type IdRequest,
+  type KillRequest,
+  type ProcessInfo,
+  type ProcessRef,
+  type ResizePtyRequest,
+  type StateResponse,
+  type UpdateTaskRequest,
+  type WaitResponse,
+} from '../../api/types.ts';
+import { packAny } from '../../api/any.ts';
+import { errFailedPrecondition, errInvalidArgument, errNotFound, errNotImplemented } from '../../ttrpc/index.ts';
+import { Container, type AnyProcess } from '../container.ts';
+import type { Publisher } from '../events/publisher.ts';
+import { runcOptionsFromAny } from '../options.ts';
+import { InitProcess } from '../process/init.ts';
+import { checkpointContainer } from './checkpoint.ts';
+import { Lifecycle, type ExitSource } from './lifecycle.ts';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface TaskServiceDeps {
+  namespace: string;
+  publisher: Publisher;
+  exits: ExitSource;
+  log: LogFn;
+  /** the shim should exit: no container is left and containerd asked for Shutdown */
+  requestShutdown: () => void;
+}
+
+export class TaskService {
+  readonly containers = new Map<string, Container>();
+  private readonly lifecycle: Lifecycle;
+
+  constructor(private readonly deps: TaskServiceDeps) {
+    this.lifecycle = new Lifecycle(deps.publisher, deps.log);
+    deps.exits.onExit((exit) => this.lifecycle.onReaped(exit));
+  }
+
+  private container(id: string): Container {
+    const c = this.containers.get(id);
+    if (!c) throw errNotFound('container not created');
+    return c;
+  }
+
+  private processOf(req: ProcessRef): { c: Container; p: AnyProcess } {
+    const c = this.container(req.id);
+    return { c, p: c.process(req.exec_id) };
+  }
+
+  async create(req: CreateTaskRequest): Promise<{ pid: number }> {
+    let options;
+    try {
+      options = runcOptionsFromAny(req.options);
+    } catch (err) {
+      throw errInvalidArgument(`invalid runtime options: ${(err as Error).message}`);
+    }
+    const capture = this.deps.exits.captureExits();
+    try {
+      const c = await Container.create(req, options, { namespace: this.deps.namespace, log: this.deps.log });
+      this.containers.set(req.id, c);
+      this.deps.publisher.publish(EventTopics.create, TypeNames.taskCreate, {
+        container_id: req.id,
+        bundle: req.bundle,
+        rootfs: req.rootfs,
+        io: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal },
+        checkpoint: req.checkpoint,
+        pid: c.init.pid,
+      });
+      this.lifecycle.started(c, c.init, capture);
+      return { pid: c.init.pid };
+    } finally {
+      capture.close();
+    }
+  }
+
+  async start(req: ProcessRef): Promise<{ pid: number }> {
+    const { c, p } = this.processOf(req);
+    const isExec = !(p instanceof InitProcess);
+    if (isExec) {
+      if (this.lifecycle.isInitExited(c)) throw errFailedPrecondition(`container ${c.id} init process is not running`);
+      this.lifecycle.execStarting(c);
+    } else {
+      this.lifecycle.unwatch(p);
+    }
+    const capture = this.deps.exits.captureExits();
+    try {
+      try {
+        await p.start();
+      } catch (err) {
+        if (isExec) this.lifecycle.execGone(c);
+        else this.lifecycle.started(c, p, capture);
+        throw err;
+      }
+      if (isExec)
+        this.deps.publisher.publish(EventTopics.execStarted, TypeNames.taskExecStarted, {
+          container_id: c.id,
+          exec_id: p.id,
+          pid: p.pid,
+        });
+      else this.deps.publisher.publish(EventTopics.start, TypeNames.taskStart, { container_id: c.id, pid: p.pid });
+      this.lifecycle.started(c, p, capture);
+      return { pid: p.pid };
+    } finally {
+      capture.close();
+    }
+  }
+
+  async delete(req: ProcessRef): Promise<DeleteResponse> {
+    const { c, p } = this.processOf(req);
+    await p.delete();
+    if (!(p instanceof InitProcess)) {
+      c.execs.delete(p.id);
+      return { pid: p.pid, exit_status: p.exit.exited?.status ?? 0, exited_at: p.exit.exitedAt() };
+    }
+    let unmountError: unknown;
+    try {
+      c.unmountRootfs();
+    } catch (err) {
+      unmountError = err;
+    }
+    this.containers.delete(c.id);
+    this.lifecycle.forget(c);
+    const exit = { pid: p.pid, exit_status: p.exit.exited?.status ?? 0, exited_at: p.exit.exitedAt() };
+    this.deps.publisher.publish(EventTopics.delete, TypeNames.taskDelete, { container_id: c.id, ...exit });
+    if (unmountError) throw new Error(`failed rootfs umount: ${(unmountError as Error).message}`);
+    return exit;
+  }
+
+  async exec(req: ExecProcessRequest): Promise<void> {
+    const c = this.container(req.id);
+    c.init.checkExec();
+    c.reserveExecId(req.exec_id);
+    try {
+      if (!req.spec || isEmptyAny(req.spec)) throw errInvalidArgument('exec spec is missing');
+      let spec: Record<string, unknown>;
+      try {
+        spec = unpackJsonAny(req.spec) as Record<string, unknown>;
+      } catch (err) {
+        throw errInvalidArgument(`exec spec is not valid JSON: ${(err as Error).message}`);
+      }
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        throw errInvalidArgument('exec spec must be an OCI Process object');
+      spec.terminal = req.terminal;
+      c.addExec(req.exec_id, spec, {
+        stdin: req.stdin,
+        stdout: req.stdout,
+        stderr: req.stderr,
+        terminal: req.terminal,
+      });
+    } finally {
+      c.releaseExecId(req.exec_id);
+    }
+    this.deps.publisher.publish(EventTopics.execAdded, TypeNames.taskExecAdded, {
+      container_id: c.id,
+      exec_id: req.exec_id,
+    });
+  }
+
+  state(req: ProcessRef): StateResponse {
+    const { c, p } = this.processOf(req);
+    return {
+      id: p.id,
+      bundle: c.bundle,
+      pid: p.pid,
+      status: p.status(),
+      stdin: p.stdio.stdin,
+      stdout: p.stdio.stdout,
+      stderr: p.stdio.stderr,
+      terminal: p.stdio.terminal,
+      exit_status: p.exit.exited?.status ?? 0,
+      exited_at: p.exit.exitedAt(),
+    };
+  }
+
+  async kill(req: KillRequest): Promise<void> {
+    const { p } = this.processOf(req);
+    if (p instanceof InitProcess) await p.kill(req.signal, req.all);
+    else await p.kill(req.signal);
+  }
+
+  async pids(req: IdRequest): Promise<ProcessInfo[]> {
+    const c = this.container(req.id);
+    const pids = await c.runc.ps(c.id);
+    const execByPid = new Map([...c.execs.values()].filter((e) => e.pid > 0).map((e) => [e.pid, e.id]));
+    return pids.map((pid) => {
+      const execId = execByPid.get(pid);
+      return execId ? { pid, info: packAny(TypeNames.processDetails, { exec_id: execId }) } : { pid };
+    });
+  }
+
+  async pause(req: IdRequest): Promise<void> {
+    const c = this.container(req.id);
+    await c.init.pause();
+    this.deps.publisher.publish(EventTopics.paused, TypeNames.taskPaused, { container_id: c.id });
+  }
+
+  async resume(req: IdRequest): Promise<void> {
+    const c = this.container(req.id);
+    await c.init.resume();
+    this.deps.publisher.publish(EventTopics.resumed, TypeNames.taskResumed, { container_id: c.id });
+  }
+
+  closeIO(req: CloseIORequest): void {
+    const { p } = this.processOf(req);
+    p.closeStdin();
+  }
+
+  resizePty(req: ResizePtyRequest): void {
+    const { p } = this.processOf(req);
+    p.resize(req.width, req.height);
+  }
+
+  async update(req: UpdateTaskRequest): Promise<void> {
+    const c = this.container(req.id);
+    if (!req.resources || isEmptyAny(req.resources)) throw errInvalidArgument('update: resources are missing');
+    let resources: unknown;
+    try {
+      resources = unpackJsonAny(req.resources);
+    } catch (err) {
+      throw errInvalidArgument(`update: resources are not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof resources !== 'object' || resources === null || Array.isArray(resources))
+      throw errInvalidArgument('update: resources must be an OCI LinuxResources object');
+    await c.init.update(resources);
+  }
+
+  async wait(req: ProcessRef, signal: AbortSignal): Promise<WaitResponse> {
+    const { p } = this.processOf(req);
+    const exit = await p.exit.wait(signal);
+    return { exit_status: exit.status, exited_at: toTimestamp(exit.at) };
+  }
+
+  async checkpoint(req: CheckpointTaskRequest): Promise<void> {
+    const c = this.container(req.id);
+    c.init.checkCheckpoint();
+    await checkpointContainer(c, req);
+  }
+
+  stats(req: IdRequest): never {
+    this.container(req.id);
+    throw errNotImplemented('stats: cgroup metrics are not implemented yet');
+  }
+
+  connect(req: IdRequest): ConnectResponse {
+    return { shim_pid: process.pid, task_pid: this.containers.get(req.id)?.init.pid ?? 0 };
+  }
+
+  shutdown(): void {
+    if (this.containers.size > 0) return;
+    this.deps.requestShutdown();
+  }
+}
