@@ -1,0 +1,210 @@
+// containerd's errdefs classes and their mapping to and from status codes (reference §10), so errors
+// cross the ttrpc boundary in the form containerd's errgrpc.ToNative understands.
+import { Code } from './codes.ts';
+import type { AnyMessage, RpcStatus } from './envelope.ts';
+import { TtrpcError } from './status.ts';
+
+export type ErrdefsKind =
+  | 'Unknown'
+  | 'Canceled'
+  | 'DeadlineExceeded'
+  | 'InvalidArgument'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'PermissionDenied'
+  | 'ResourceExhausted'
+  | 'FailedPrecondition'
+  | 'Conflict'
+  | 'NotModified'
+  | 'Aborted'
+  | 'OutOfRange'
+  | 'NotImplemented'
+  | 'Internal'
+  | 'Unavailable'
+  | 'DataLoss'
+  | 'Unauthenticated';
+
+/** Each class's status code and its Go `Error()` string, the suffix containerd strips and re-adds. */
+export const ERRDEFS: Readonly<Record<ErrdefsKind, { code: number; text: string }>> = {
+  Unknown: { code: Code.Unknown, text: 'unknown' },
+  Canceled: { code: Code.Canceled, text: 'context canceled' },
+  DeadlineExceeded: { code: Code.DeadlineExceeded, text: 'context deadline exceeded' },
+  InvalidArgument: { code: Code.InvalidArgument, text: 'invalid argument' },
+  NotFound: { code: Code.NotFound, text: 'not found' },
+  AlreadyExists: { code: Code.AlreadyExists, text: 'already exists' },
+  PermissionDenied: { code: Code.PermissionDenied, text: 'permission denied' },
+  ResourceExhausted: { code: Code.ResourceExhausted, text: 'resource exhausted' },
+  FailedPrecondition: { code: Code.FailedPrecondition, text: 'failed precondition' },
+  Conflict: { code: Code.FailedPrecondition, text: 'conflict' },
+  NotModified: { code: Code.FailedPrecondition, text: 'not modified' },
+  Aborted: { code: Code.Aborted, text: 'aborted' },
+  OutOfRange: { code: Code.OutOfRange, text: 'out of range' },
+  NotImplemented: { code: Code.Unimplemented, text: 'not implemented' },
+  Internal: { code: Code.Internal, text: 'internal' },
+  Unavailable: { code: Code.Unavailable, text: 'unavailable' },
+  DataLoss: { code: Code.DataLoss, text: 'data loss' },
+  Unauthenticated: { code: Code.Unauthenticated, text: 'unauthorized' },
+};
+
+const KIND_BY_CODE = new Map<number, ErrdefsKind>([
+  [Code.Canceled, 'Canceled'],
+  [Code.DeadlineExceeded, 'DeadlineExceeded'],
+  [Code.InvalidArgument, 'InvalidArgument'],
+  [Code.NotFound, 'NotFound'],
+  [Code.AlreadyExists, 'AlreadyExists'],
+  [Code.PermissionDenied, 'PermissionDenied'],
+  [Code.ResourceExhausted, 'ResourceExhausted'],
+  [Code.FailedPrecondition, 'FailedPrecondition'],
+  [Code.Aborted, 'Aborted'],
+  [Code.OutOfRange, 'OutOfRange'],
+  [Code.Unimplemented, 'NotImplemented'],
+  [Code.Internal, 'Internal'],
+  [Code.Unavailable, 'Unavailable'],
+  [Code.DataLoss, 'DataLoss'],
+  [Code.Unauthenticated, 'Unauthenticated'],
+]);
+
+/** A status error that belongs to an errdefs class; `code` is what went (or will go) on the wire. */
+export class ErrdefsError extends TtrpcError {
+  override name = 'ErrdefsError';
+  readonly kind: ErrdefsKind;
+
+  constructor(
+    kind: ErrdefsKind,
+    message: string,
+    options: { code?: number; details?: AnyMessage[]; cause?: unknown } = {},
+  ) {
+    super(options.code ?? ERRDEFS[kind].code, message, options);
+    this.kind = kind;
+  }
+}
+
+/** `<context>: <class string>` (or just the class string), which every containerd version rebuilds intact. */
+export function errdefsMessage(kind: ErrdefsKind, context?: string): string {
+  const text = ERRDEFS[kind].text;
+  if (context === undefined || context === '' || context === text || context.endsWith(`: ${text}`)) {
+    return context ? context : text;
+  }
+  return `${context}: ${text}`;
+}
+
+function maker(kind: ErrdefsKind) {
+  return (context?: string, options: { cause?: unknown } = {}): ErrdefsError =>
+    new ErrdefsError(kind, errdefsMessage(kind, context), options);
+}
+
+export const errUnknown = maker('Unknown');
+export const errCanceled = maker('Canceled');
+export const errDeadlineExceeded = maker('DeadlineExceeded');
+export const errInvalidArgument = maker('InvalidArgument');
+export const errNotFound = maker('NotFound');
+export const errAlreadyExists = maker('AlreadyExists');
+export const errPermissionDenied = maker('PermissionDenied');
+export const errResourceExhausted = maker('ResourceExhausted');
+export const errFailedPrecondition = maker('FailedPrecondition');
+export const errConflict = maker('Conflict');
+export const errNotModified = maker('NotModified');
+export const errAborted = maker('Aborted');
+export const errOutOfRange = maker('OutOfRange');
+export const errNotImplemented = maker('NotImplemented');
+export const errInternal = maker('Internal');
+export const errUnavailable = maker('Unavailable');
+export const errDataLoss = maker('DataLoss');
+export const errUnauthenticated = maker('Unauthenticated');
+
+/** The class containerd's errgrpc.ToNative picks for a received status. */
+export function kindFromStatus(code: number, message: string): ErrdefsKind {
+  if (code === Code.FailedPrecondition) {
+    if (hasClassSuffix(message, 'conflict')) return 'Conflict';
+    if (hasClassSuffix(message, 'not modified')) return 'NotModified';
+  }
+  return KIND_BY_CODE.get(code) ?? 'Unknown';
+}
+
+function hasClassSuffix(message: string, text: string): boolean {
+  return message === text || message.endsWith(`: ${text}`);
+}
+
+/** Rebuilds the errdefs class from a received status; the message is kept exactly as sent. */
+export function fromStatus(code: number, message: string, details: AnyMessage[] = []): ErrdefsError {
+  return new ErrdefsError(kindFromStatus(code, message), message, { code, details });
+}
+
+// Node errno codes that Go's convertCode recognises through os.IsNotExist / IsExist / IsPermission.
+const ERRNO_CODES: Readonly<Record<string, number>> = {
+  ENOENT: Code.NotFound,
+  EEXIST: Code.AlreadyExists,
+  ENOTEMPTY: Code.AlreadyExists,
+  EACCES: Code.PermissionDenied,
+  EPERM: Code.PermissionDenied,
+};
+
+/** The status the server sends for anything a handler throws. */
+export function toStatus(err: unknown): RpcStatus {
+  if (err instanceof TtrpcError) {
+    return {
+      code: err.code === Code.OK ? Code.Unknown : err.code,
+      message: err.message,
+      details: err.details,
+    };
+  }
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError') return statusOf('DeadlineExceeded');
+    if (err.name === 'AbortError') return statusOf('Canceled');
+    const errno = 'code' in err && typeof err.code === 'string' ? ERRNO_CODES[err.code] : undefined;
+    return { code: errno ?? Code.Unknown, message: err.message, details: [] };
+  }
+  return { code: Code.Unknown, message: String(err), details: [] };
+}
+
+function statusOf(kind: ErrdefsKind): RpcStatus {
+  return { code: ERRDEFS[kind].code, message: ERRDEFS[kind].text, details: [] };
+}
+
+/** The errdefs class of any value: a status error, an AbortSignal reason, or nothing. */
+export function errdefsKind(err: unknown): ErrdefsKind | undefined {
+  if (err instanceof ErrdefsError) return err.kind;
+  if (err instanceof TtrpcError) return kindFromStatus(err.code, err.message);
+  if (err instanceof Error && err.name === 'TimeoutError') return 'DeadlineExceeded';
+  if (err instanceof Error && err.name === 'AbortError') return 'Canceled';
+  return undefined;
+}
+
+const is =
+  (kind: ErrdefsKind) =>
+  (err: unknown): boolean =>
+    errdefsKind(err) === kind;
+
+export const isUnknown = is('Unknown');
+export const isCanceled = is('Canceled');
+export const isDeadlineExceeded = is('DeadlineExceeded');
+export const isInvalidArgument = is('InvalidArgument');
+export const isNotFound = is('NotFound');
+export const isAlreadyExists = is('AlreadyExists');
+export const isPermissionDenied = is('PermissionDenied');
+export const isResourceExhausted = is('ResourceExhausted');
+export const isFailedPrecondition = is('FailedPrecondition');
+export const isConflict = is('Conflict');
+export const isNotModified = is('NotModified');
+export const isAborted = is('Aborted');
+export const isOutOfRange = is('OutOfRange');
+export const isNotImplemented = is('NotImplemented');
+export const isInternal = is('Internal');
+export const isUnavailable = is('Unavailable');
+export const isDataLoss = is('DataLoss');
+export const isUnauthenticated = is('Unauthenticated');
+
+/** What a handler throws when it cannot decode its request payload: Go answers 13 with this text. */
+export function errUnmarshalPayload(cause: unknown): TtrpcError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new ErrdefsError('Internal', `ttrpc: error unmarshalling payload: ${detail}`, { cause });
+}
+
+/** Runs a payload decoder and turns its failure into the Go status 13. */
+export function decodePayload<T>(decode: (payload: Uint8Array) => T, payload: Uint8Array): T {
+  try {
+    return decode(payload);
+  } catch (err) {
+    throw errUnmarshalPayload(err);
+  }
+}
