@@ -1,1 +1,562 @@
-// placeholder
+// tsshim_native: the syscalls Node cannot make (see /work/shared/reference/peers-and-node.md §3).
+// Every function is a thin wrapper; policy lives in TypeScript. Errors become JS Errors whose message names
+// the syscall and its important arguments, with `code` set to the errno name (e.g. 'EINVAL').
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* ---------- errors and argument helpers ---------- */
+
+// Throws Error("<what>: <strerror in lower case>") with code = errno name. Always returns NULL.
+static napi_value throw_errno(napi_env env, int err, const char *fmt, ...) {
+  char what[512], msg[700], reason[128];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  snprintf(reason, sizeof reason, "%s", strerror(err));
+  if (reason[0] >= 'A' && reason[0] <= 'Z') reason[0] = (char)(reason[0] - 'A' + 'a');
+  snprintf(msg, sizeof msg, "%s: %s", what, reason);
+  const char *name = strerrorname_np(err);
+  napi_value code, message, error;
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_throw(env, error);
+  return NULL;
+}
+
+#define CHECK(call)                                                                                            \
+  do {                                                                                                         \
+    if ((call) != napi_ok) return NULL;                                                                        \
+  } while (0)
+
+// Reads up to n arguments; fails with a TypeError when fewer than `required` were passed.
+static int get_args(napi_env env, napi_callback_info info, size_t required, napi_value *argv, size_t n,
+                    void **data) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, data) != napi_ok) return 0;
+  if (argc < required) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tsshim_native: missing arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_int(napi_env env, napi_value v, int64_t *out) {
+  if (napi_get_value_int64(env, v, out) == napi_ok) return 1;
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tsshim_native: expected a number");
+  return 0;
+}
+
+// Returns a malloc'd copy of a JS string, or NULL (with a TypeError pending). The caller frees it.
+static char *get_string(napi_env env, napi_value v) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tsshim_native: expected a string");
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  if (s) napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  return s;
+}
+
+static napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static napi_value number(napi_env env, double d) {
+  napi_value v;
+  napi_create_double(env, d, &v);
+  return v;
+}
+
+static void set_number(napi_env env, napi_value obj, const char *key, double d) {
+  napi_set_named_property(env, obj, key, number(env, d));
+}
+
+/* ---------- owned pids: a sorted array (tens of entries at most) ---------- */
+
+static pid_t *owned;
+static size_t owned_len, owned_cap;
+
+static size_t owned_index(pid_t pid) { // first index whose pid >= pid
+  size_t lo = 0, hi = owned_len;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (owned[mid] < pid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static int owned_has(pid_t pid) {
+  size_t i = owned_index(pid);
+  return i < owned_len && owned[i] == pid;
+}
+
+static napi_value MarkOwned(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t pid;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &pid)) return NULL;
+  size_t i = owned_index((pid_t)pid);
+  if (i < owned_len && owned[i] == (pid_t)pid) return undefined(env);
+  if (owned_len == owned_cap) {
+    size_t cap = owned_cap ? owned_cap * 2 : 64;
+    pid_t *grown = realloc(owned, cap * sizeof *owned);
+    if (!grown) return throw_errno(env, ENOMEM, "markOwned %lld", (long long)pid);
+    owned = grown;
+    owned_cap = cap;
+  }
+  memmove(owned + i + 1, owned + i, (owned_len - i) * sizeof *owned);
+  owned[i] = (pid_t)pid;
+  owned_len++;
+  return undefined(env);
+}
+
+static napi_value UnmarkOwned(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t pid;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &pid)) return NULL;
+  size_t i = owned_index((pid_t)pid);
+  if (i < owned_len && owned[i] == (pid_t)pid) {
+    memmove(owned + i, owned + i + 1, (owned_len - i - 1) * sizeof *owned);
+    owned_len--;
+  }
+  return undefined(env);
+}
+
+/* ---------- subreaper and reaping ---------- */
+
+static int last_reap_blocked;
+
+static napi_value SetChildSubreaper(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return throw_errno(env, errno, "prctl PR_SET_CHILD_SUBREAPER");
+  return undefined(env);
+}
+
+// waitpid(pid, WNOHANG); appends {pid, status} to arr when the child was reaped.
+static void reap_pid(napi_env env, napi_value arr, uint32_t *n, pid_t pid) {
+  int st;
+  pid_t got;
+  do got = waitpid(pid, &st, WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got != pid) return;
+  int status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : st;
+  napi_value exit;
+  napi_create_object(env, &exit);
+  set_number(env, exit, "pid", pid);
+  set_number(env, exit, "status", status);
+  napi_set_element(env, arr, (*n)++, exit);
+}
+
+// An owned zombie hides the ones behind it from waitid(P_ALL), so wait for each non-owned child by pid.
+// Orphans re-parent to whichever thread of ours the kernel picks, hence every task's children file.
+static void reap_listed_children(napi_env env, napi_value arr, uint32_t *n) {
+  DIR *tasks = opendir("/proc/self/task");
+  if (!tasks) return;
+  struct dirent *task;
+  while ((task = readdir(tasks)) != NULL) {
+    if (task->d_name[0] == '.') continue;
+    char path[300];
+    snprintf(path, sizeof path, "/proc/self/task/%s/children", task->d_name);
+    FILE *f = fopen(path, "re");
+    if (!f) continue;
+    long pid;
+    while (fscanf(f, "%ld", &pid) == 1)
+      if (!owned_has((pid_t)pid)) reap_pid(env, arr, n, (pid_t)pid);
+    fclose(f);
+  }
+  closedir(tasks);
+}
+
+static napi_value Reap(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value arr;
+  CHECK(napi_create_array(env, &arr));
+  uint32_t n = 0;
+  last_reap_blocked = 0;
+  for (;;) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      if (errno == EINTR) continue;
+      break; // ECHILD: no children at all
+    }
+    if (si.si_pid == 0) break; // children exist, none has exited
+    if (owned_has(si.si_pid)) {
+      last_reap_blocked = 1;
+      reap_listed_children(env, arr, &n);
+      break;
+    }
+    uint32_t before = n;
+    reap_pid(env, arr, &n, si.si_pid);
+    if (n == before) break; // taken by someone else meanwhile; never spin
+  }
+  return arr;
+}
+
+static napi_value LastReapBlocked(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_get_boolean(env, last_reap_blocked, &v);
+  return v;
+}
+
+/* ---------- fds ---------- */
+
+static napi_value Pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe2");
+  napi_value arr;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  napi_set_element(env, arr, 0, number(env, fds[0]));
+  napi_set_element(env, arr, 1, number(env, fds[1]));
+  return arr;
+}
+
+static napi_value Fchown(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int64_t fd, uid, gid;
+  if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &uid) ||
+      !get_int(env, argv[2], &gid))
+    return NULL;
+  if (fchown((int)fd, (uid_t)uid, (gid_t)gid) != 0)
+    return throw_errno(env, errno, "fchown fd %lld to %lld:%lld", (long long)fd, (long long)uid, (long long)gid);
+  return undefined(env);
+}
+
+static napi_value Dup2(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t from, to;
+  if (!get_args(env, info, 2, argv, 2, NULL) || !get_int(env, argv[0], &from) || !get_int(env, argv[1], &to))
+    return NULL;
+  if (dup2((int)from, (int)to) < 0) return throw_errno(env, errno, "dup2 %lld to %lld", (long long)from, (long long)to);
+  return undefined(env);
+}
+
+static napi_value Close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t fd;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &fd)) return NULL;
+  if (close((int)fd) != 0 && errno != EINTR) return throw_errno(env, errno, "close fd %lld", (long long)fd);
+  return undefined(env);
+}
+
+/* ---------- console socket (runc --console-socket) ---------- */
+
+static napi_value ConsoleSocketListen(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv, 1, NULL)) return NULL;
+  char *path = get_string(env, argv[0]);
+  if (!path) return NULL;
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  napi_value result = NULL;
+  int fd = -1;
+  if (strlen(path) >= sizeof addr.sun_path) {
+    throw_errno(env, ENAMETOOLONG, "listen unix %s", path);
+    goto out;
+  }
+  strcpy(addr.sun_path, path);
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    throw_errno(env, errno, "socket for %s", path);
+    goto out;
+  }
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 16) != 0) {
+    throw_errno(env, errno, "listen unix %s", path);
+    close(fd);
+    goto out;
+  }
+  result = number(env, fd);
+out:
+  free(path);
+  return result;
+}
+
+// recvmsg one fd by SCM_RIGHTS; returns the fd or -errno (-EBADMSG when the message carried no fd).
+static int receive_fd(int conn) {
+  char byte;
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * 4)];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t got;
+  do got = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  while (got < 0 && errno == EINTR);
+  if (got < 0) return -errno;
+  int fd = -EBADMSG;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    int *fds = (int *)CMSG_DATA(c);
+    for (size_t i = 0; i < count; i++) {
+      if (fd < 0) fd = fds[i];
+      else close(fds[i]); // only one fd is expected; never leak extras
+    }
+  }
+  if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+}
+
+static napi_value ConsoleSocketReceive(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t listen_fd;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &listen_fd)) return NULL;
+  int conn = accept4((int)listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (conn < 0) return throw_errno(env, errno, "accept on console socket fd %lld", (long long)listen_fd);
+  // runc has sent the master before `runc create`/`runc exec` returns; the bounded wait only covers a peer
+  // that connected but has not written yet, so a slow peer cannot hang the event loop.
+  struct pollfd pfd = {.fd = conn, .events = POLLIN};
+  if (poll(&pfd, 1, 2000) == 0) {
+    close(conn);
+    return throw_errno(env, ETIMEDOUT, "receive pty master on console socket fd %lld", (long long)listen_fd);
+  }
+  int fd = receive_fd(conn);
+  close(conn);
+  if (fd < 0) return throw_errno(env, -fd, "receive pty master on console socket fd %lld", (long long)listen_fd);
+  return number(env, fd);
+}
+
+static napi_value SetWinsize(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int64_t fd, cols, rows;
+  if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &cols) ||
+      !get_int(env, argv[2], &rows))
+    return NULL;
+  struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+  if (ioctl((int)fd, TIOCSWINSZ, &ws) != 0) return throw_errno(env, errno, "ioctl TIOCSWINSZ on fd %lld", (long long)fd);
+  return undefined(env);
+}
+
+/* ---------- mounts ---------- */
+
+struct mount_call {
+  const char *source, *target, *fstype, *data, *cwd;
+  unsigned long flags;
+  int err;
+};
+
+static void do_mount(struct mount_call *m) {
+  m->err = mount(m->source, m->target, m->fstype, m->flags, m->data) == 0 ? 0 : errno;
+}
+
+// containerd's mountAt: the thread gets its own cwd (unshare CLONE_FS), so relative lowerdirs resolve there
+// without touching the process cwd; the thread and its fs state die with it.
+static void *mount_in_dir(void *arg) {
+  struct mount_call *m = arg;
+  if (unshare(CLONE_FS) != 0 || chdir(m->cwd) != 0) m->err = errno;
+  else do_mount(m);
+  return NULL;
+}
+
+static napi_value Mount(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  int64_t flags;
+  if (!get_args(env, info, 5, argv, 6, NULL) || !get_int(env, argv[3], &flags)) return NULL;
+  napi_valuetype cwd_type; // a missing argument reads as undefined
+  napi_typeof(env, argv[5], &cwd_type);
+  char *source = get_string(env, argv[0]), *target = source ? get_string(env, argv[1]) : NULL;
+  char *fstype = target ? get_string(env, argv[2]) : NULL, *data = fstype ? get_string(env, argv[4]) : NULL;
+  char *cwd = data && cwd_type == napi_string ? get_string(env, argv[5]) : NULL;
+  napi_value result = NULL;
+  if (!data || (cwd_type == napi_string && !cwd)) goto out;
+  struct mount_call m = {source, target, fstype[0] ? fstype : NULL, data[0] ? data : NULL, cwd, (unsigned long)flags, 0};
+  if (!cwd) do_mount(&m);
+  else {
+    pthread_t thread;
+    int err = pthread_create(&thread, NULL, mount_in_dir, &m);
+    if (err) m.err = err;
+    else pthread_join(thread, NULL);
+  }
+  if (m.err) throw_errno(env, m.err, "mount %s on %s%s%s", source, target, cwd ? " in " : "", cwd ? cwd : "");
+  else result = undefined(env);
+out:
+  free(source), free(target), free(fstype), free(data), free(cwd);
+  return result;
+}
+
+static napi_value Umount2(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t flags;
+  if (!get_args(env, info, 2, argv, 2, NULL) || !get_int(env, argv[1], &flags)) return NULL;
+  char *target = get_string(env, argv[0]);
+  if (!target) return NULL;
+  napi_value result = undefined(env);
+  if (umount2(target, (int)flags) != 0) result = throw_errno(env, errno, "unmount %s", target);
+  free(target);
+  return result;
+}
+
+/* ---------- peer credentials, eventfd ---------- */
+
+static napi_value PeerCredentials(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t fd;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &fd)) return NULL;
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt((int)fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+    return throw_errno(env, errno, "getsockopt SO_PEERCRED on fd %lld", (long long)fd);
+  napi_value obj;
+  CHECK(napi_create_object(env, &obj));
+  set_number(env, obj, "pid", cred.pid);
+  set_number(env, obj, "uid", cred.uid);
+  set_number(env, obj, "gid", cred.gid);
+  return obj;
+}
+
+static napi_value Eventfd(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) return throw_errno(env, errno, "eventfd");
+  return number(env, fd);
+}
+
+static napi_value EventfdRead(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t fd;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &fd)) return NULL;
+  uint64_t value;
+  ssize_t got;
+  do got = read((int)fd, &value, sizeof value);
+  while (got < 0 && errno == EINTR);
+  if (got < 0 && errno == EAGAIN) return number(env, 0);
+  if (got < 0) return throw_errno(env, errno, "read eventfd %lld", (long long)fd);
+  if (got != sizeof value) return throw_errno(env, EIO, "read eventfd %lld: short read", (long long)fd);
+  return number(env, (double)value);
+}
+
+/* ---------- pollReadable: uv_poll on the main loop ---------- */
+
+// While open, the poll handle is active and keeps the event loop alive, like any watched socket; close() ends
+// it. Stop it before closing the fd (epoll forgets a closed fd only when every duplicate is closed).
+struct poller {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int closed;
+};
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  struct poller *p = handle->data;
+  if (status < 0) uv_poll_stop(handle); // e.g. EBADF: the callback's read will report the real error
+  napi_handle_scope scope;
+  napi_open_handle_scope(p->env, &scope);
+  napi_value callback, recv, ignored;
+  napi_get_reference_value(p->env, p->callback, &callback);
+  napi_get_undefined(p->env, &recv);
+  if (napi_make_callback(p->env, p->async, recv, callback, 0, NULL, &ignored) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(p->env, &error);
+    napi_fatal_exception(p->env, error); // surfaces as 'uncaughtException'
+  }
+  napi_close_handle_scope(p->env, scope);
+}
+
+static void free_poller(uv_handle_t *handle) { free(handle->data); }
+
+static napi_value PollerClose(napi_env env, napi_callback_info info) {
+  struct poller *p;
+  size_t argc = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, NULL, NULL, (void **)&p));
+  if (p->closed) return undefined(env);
+  p->closed = 1;
+  uv_poll_stop(&p->handle);
+  napi_delete_reference(env, p->callback);
+  napi_async_destroy(env, p->async);
+  uv_close((uv_handle_t *)&p->handle, free_poller);
+  return undefined(env);
+}
+
+static napi_value PollReadable(napi_env env, napi_callback_info info) {
+  napi_value argv[2], name, closer, obj;
+  int64_t fd;
+  if (!get_args(env, info, 2, argv, 2, NULL) || !get_int(env, argv[0], &fd)) return NULL;
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  struct poller *p = calloc(1, sizeof *p);
+  if (!p) return throw_errno(env, ENOMEM, "poll fd %lld", (long long)fd);
+  int err = uv_poll_init(loop, &p->handle, (int)fd);
+  if (err) {
+    free(p);
+    return throw_errno(env, -err, "poll fd %lld", (long long)fd);
+  }
+  p->handle.data = p;
+  p->env = env;
+  napi_create_reference(env, argv[1], 1, &p->callback);
+  napi_create_string_utf8(env, "tsshim:pollReadable", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &p->async);
+  err = uv_poll_start(&p->handle, UV_READABLE, on_readable);
+  CHECK(napi_create_function(env, "close", NAPI_AUTO_LENGTH, PollerClose, p, &closer));
+  CHECK(napi_create_object(env, &obj));
+  napi_set_named_property(env, obj, "close", closer);
+  if (err) {
+    napi_call_function(env, obj, closer, 0, NULL, NULL);
+    return throw_errno(env, -err, "poll fd %lld", (long long)fd);
+  }
+  return obj;
+}
+
+/* ---------- module ---------- */
+
+NAPI_MODULE_INIT() {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {
+      {"setChildSubreaper", SetChildSubreaper},
+      {"markOwned", MarkOwned},
+      {"unmarkOwned", UnmarkOwned},
+      {"reap", Reap},
+      {"lastReapBlocked", LastReapBlocked},
+      {"pipe", Pipe},
+      {"fchown", Fchown},
+      {"dup2", Dup2},
+      {"close", Close},
+      {"consoleSocketListen", ConsoleSocketListen},
+      {"consoleSocketReceive", ConsoleSocketReceive},
+      {"setWinsize", SetWinsize},
+      {"mount", Mount},
+      {"umount2", Umount2},
+      {"peerCredentials", PeerCredentials},
+      {"eventfd", Eventfd},
+      {"pollReadable", PollReadable},
+      {"eventfdRead", EventfdRead},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) != napi_ok) return NULL;
+    if (napi_set_named_property(env, exports, fns[i].name, f) != napi_ok) return NULL;
+  }
+  return exports;
+}

@@ -1,6 +1,15 @@
 // Files the shim keeps in the bundle so that the `delete` action (run after the shim may have died) and
 // restarted daemons can find what they need.
-import { readFileSync, renameSync, writeFileSync, existsSync, openSync, closeSync, fsyncSync, writeSync } from 'node:fs';
+import {
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  existsSync,
+  openSync,
+  closeSync,
+  fsyncSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { RuncOptions } from '../api/types.ts';
 
@@ -34,7 +43,8 @@ export function writeAddressFile(bundle: string, address: string): void {
 /** JSON with the proto field names, as the Go shim writes it (omitting empty values) */
 export function writeOptionsFiles(bundle: string, options: Partial<RuncOptions>): void {
   const json: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) if (v !== '' && v !== 0 && v !== false && v != null) json[k] = v;
+  for (const [k, v] of Object.entries(options))
+    if (v !== '' && v !== 0 && v !== false && v != null) json[k] = v;
   writeFileSync(join(bundle, BundleFile.options), JSON.stringify(json), { mode: 0o600 });
   writeFileSync(join(bundle, BundleFile.runtime), options.binary_name ?? '', { mode: 0o600 });
 }

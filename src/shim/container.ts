@@ -45,7 +45,11 @@ export class Container {
     });
   }
 
-  static async create(req: CreateTaskRequest, options: RuncOptions, context: ContainerContext): Promise<Container> {
+  static async create(
+    req: CreateTaskRequest,
+    options: RuncOptions,
+    context: ContainerContext,
+  ): Promise<Container> {
     const rootfs = join(req.bundle, 'rootfs');
     const mounted = req.rootfs.length > 0;
     if (mounted) mountRootfs(req.rootfs, rootfs);

@@ -46,7 +46,8 @@ function ownSocketPaths(flags: ShimFlags, bundle: string): string[] {
     /* no address file */
   }
   if (flags.socket) paths.add(flags.socket);
-  if (flags.address && flags.namespace) paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
+  if (flags.address && flags.namespace)
+    paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
   return [...paths];
 }
 
@@ -127,7 +128,9 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     log('error', 'uncaught exception', { error: err.stack ?? String(err) });
   });
   process.on('unhandledRejection', (err) => {
-    log('error', 'unhandled rejection', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    log('error', 'unhandled rejection', {
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
   });
   log('debug', 'shim serving', { id: flags.id });
 }

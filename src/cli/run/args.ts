@@ -45,9 +45,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
     },
   });
   if (values.help) throw new UsageError(RUN_USAGE);
-  if (!values.rootfs === !values.bundle) throw new UsageError(`exactly one of --rootfs and --bundle is needed\n\n${RUN_USAGE}`);
+  if (!values.rootfs === !values.bundle)
+    throw new UsageError(`exactly one of --rootfs and --bundle is needed\n\n${RUN_USAGE}`);
   const id = values.id ?? `tsshim-${Math.random().toString(36).slice(2, 10)}`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,75}$/.test(id)) throw new UsageError(`invalid container id ${JSON.stringify(id)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,75}$/.test(id))
+    throw new UsageError(`invalid container id ${JSON.stringify(id)}`);
   return {
     rootfs: values.rootfs,
     bundle: values.bundle,

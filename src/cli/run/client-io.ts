@@ -16,7 +16,12 @@ export async function mkfifo(path: string): Promise<void> {
   if (res.exitCode !== 0) throw new Error(`mkfifo ${path}: ${res.stderr.trim()}`);
 }
 
-export async function makeFifos(dir: string, id: string, tty: boolean, withStdin: boolean): Promise<FifoPaths> {
+export async function makeFifos(
+  dir: string,
+  id: string,
+  tty: boolean,
+  withStdin: boolean,
+): Promise<FifoPaths> {
   const paths = {
     stdin: withStdin ? join(dir, `${id}-stdin`) : '',
     stdout: join(dir, `${id}-stdout`),
@@ -28,8 +33,7 @@ export async function makeFifos(dir: string, id: string, tty: boolean, withStdin
 
 /** A FIFO opened without blocking, as a socket. O_RDWR for our writer: the open never waits for a reader. */
 export function openFifo(path: string, mode: 'read' | 'write'): net.Socket {
-  const flags =
-    (mode === 'read' ? constants.O_RDONLY : constants.O_RDWR) | constants.O_NONBLOCK;
+  const flags = (mode === 'read' ? constants.O_RDONLY : constants.O_RDWR) | constants.O_NONBLOCK;
   const fd = openSync(path, flags);
   try {
     return new net.Socket({ fd, readable: mode === 'read', writable: mode === 'write' });

@@ -60,7 +60,13 @@ class TaskClient {
     private readonly namespace: string,
   ) {}
 
-  async call<T>(method: string, reqType: string, req: object, resType?: string, timeoutMs?: number): Promise<T> {
+  async call<T>(
+    method: string,
+    reqType: string,
+    req: object,
+    resType?: string,
+    timeoutMs?: number,
+  ): Promise<T> {
     const out = await this.client.call(TaskServices.v2, method, encode(reqType, req), {
       metadata: { 'containerd-namespace-ttrpc': this.namespace },
       ...(timeoutMs ? { timeoutMs } : {}),
@@ -94,7 +100,8 @@ export async function runContainer(args: RunArgs): Promise<number> {
       env: { ...process.env, TTRPC_ADDRESS: join(work, 'events.sock'), GRPC_ADDRESS: containerdAddress },
       input: options ? encode(TypeNames.any, options) : new Uint8Array(),
     });
-    if (started.exitCode !== 0) throw new Error(`shim start failed: ${(started.stdout + started.stderr).trim()}`);
+    if (started.exitCode !== 0)
+      throw new Error(`shim start failed: ${(started.stdout + started.stderr).trim()}`);
     const address = started.stdout.trim();
     client = await Client.connect(address.replace(/^unix:\/\//, ''));
     const task = new TaskClient(client, args.namespace);
@@ -122,7 +129,9 @@ export async function runContainer(args: RunArgs): Promise<number> {
     let deleted = false;
     cleanups.push(async () => {
       if (deleted) return;
-      await task.call('Kill', TypeNames.killRequest, { id: args.id, signal: 9, all: true }).catch(() => undefined);
+      await task
+        .call('Kill', TypeNames.killRequest, { id: args.id, signal: 9, all: true })
+        .catch(() => undefined);
       await task.call('Wait', TypeNames.waitRequest, ref, undefined, 5_000).catch(() => undefined);
       await task.call('Delete', TypeNames.deleteRequest, ref).catch(() => undefined);
       await task.call('Shutdown', TypeNames.shutdownRequest, { id: args.id }).catch(() => undefined);
@@ -138,7 +147,9 @@ export async function runContainer(args: RunArgs): Promise<number> {
     await task.call('Start', TypeNames.startRequest, ref, TypeNames.startResponse);
 
     const forward = (sig: NodeJS.Signals): void => {
-      void task.call('Kill', TypeNames.killRequest, { id: args.id, signal: SIGNALS[sig] ?? 15 }).catch(() => undefined);
+      void task
+        .call('Kill', TypeNames.killRequest, { id: args.id, signal: SIGNALS[sig] ?? 15 })
+        .catch(() => undefined);
     };
     for (const sig of Object.keys(SIGNALS) as NodeJS.Signals[]) process.on(sig, forward);
     cleanups.push(() => {
@@ -163,7 +174,9 @@ export async function runContainer(args: RunArgs): Promise<number> {
     process.stdin.pipe(stdin, { end: false });
     const closeStdin = (): void => {
       stdin.end();
-      void task.call('CloseIO', TypeNames.closeIORequest, { id: args.id, stdin: true }).catch(() => undefined);
+      void task
+        .call('CloseIO', TypeNames.closeIORequest, { id: args.id, stdin: true })
+        .catch(() => undefined);
     };
     process.stdin.once('end', closeStdin);
     cleanups.push(() => {

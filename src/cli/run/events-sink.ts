@@ -15,7 +15,12 @@ export interface ReceivedEvent {
 }
 
 interface ForwardRequest {
-  envelope: { timestamp: Timestamp | null; namespace: string; topic: string; event: AnyMessage | null } | null;
+  envelope: {
+    timestamp: Timestamp | null;
+    namespace: string;
+    topic: string;
+    event: AnyMessage | null;
+  } | null;
 }
 
 export class EventsSink {

@@ -44,7 +44,11 @@ export function parseStartInput(stdin: Uint8Array, flags: Pick<ShimFlags, 'id' |
       const params = decode<BootstrapParams>(TypeNames.bootstrapParams, stdin);
       if (params.instance_id === flags.id && params.namespace === flags.namespace) {
         const ext = params.extensions.find((e) => e.value?.type_url === TypeNames.runcOptions);
-        return { bootstrap: true, options: ext?.value ?? undefined, socketDir: params.socket_dir || undefined };
+        return {
+          bootstrap: true,
+          options: ext?.value ?? undefined,
+          socketDir: params.socket_dir || undefined,
+        };
       }
     } catch {
       // not BootstrapParams: the legacy Any below
@@ -62,8 +66,7 @@ export function parseStartInput(stdin: Uint8Array, flags: Pick<ShimFlags, 'id' |
  *  bootstrap protocol. A plain address means version 2, which 1.6, 1.7 and 2.0–2.2 all accept (1.7 rejects a
  *  JSON version 3 answer, and 1.7 cannot be told from 2.0–2.2); we serve task v2 and v3 alike. */
 export function startAnswer(address: string, bootstrap: boolean): Uint8Array {
-  if (bootstrap)
-    return encode(TypeNames.bootstrapResult, { version: 3, address, protocol: 'ttrpc' });
+  if (bootstrap) return encode(TypeNames.bootstrapResult, { version: 3, address, protocol: 'ttrpc' });
   return Buffer.from(address);
 }
 
@@ -130,7 +133,12 @@ export async function startAction(flags: ShimFlags, scriptPath: string): Promise
   const input = parseStartInput(readStdin(), flags);
   const spec = readBundleSpec(bundle);
   const socketDir = input.socketDir ?? DEFAULT_SOCKET_DIR;
-  const address = socketAddress(flags.address, flags.namespace, groupId(flags.id, spec.annotations), socketDir);
+  const address = socketAddress(
+    flags.address,
+    flags.namespace,
+    groupId(flags.id, spec.annotations),
+    socketDir,
+  );
   const path = socketPath(address);
 
   if (input.bootstrap && input.socketDir) {

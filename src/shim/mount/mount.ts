@@ -17,7 +17,14 @@ export function mountOne(m: Mount, rootfs: string): void {
   const plainFlags = flags & ~PROPAGATION_FLAGS;
   const addon = native();
   if ((flags & MS.REMOUNT) === 0 || dataText !== '')
-    addon.mount(m.source, target, m.type, plainFlags, dataText, 'cwd' in compacted ? compacted.cwd : undefined);
+    addon.mount(
+      m.source,
+      target,
+      m.type,
+      plainFlags,
+      dataText,
+      'cwd' in compacted ? compacted.cwd : undefined,
+    );
   if ((flags & PROPAGATION_FLAGS) !== 0)
     addon.mount('', target, '', flags & (PROPAGATION_FLAGS | MS.REC | MS.SILENT), '');
   const bindReadOnly = MS.BIND | MS.RDONLY;

@@ -8,7 +8,10 @@ function unescapeMountPath(p: string): string {
   return p.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 }
 
-export function mountPointsUnder(target: string, mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
+export function mountPointsUnder(
+  target: string,
+  mountinfo = readFileSync('/proc/self/mountinfo', 'utf8'),
+): string[] {
   const base = target.replace(/\/+$/, '');
   const points = mountinfo
     .split('\n')

@@ -35,8 +35,12 @@ export function taskMethods(service: TaskService): ServiceMethods {
       service.create(r),
     ),
     Start: unary(T.startRequest, T.startResponse, (r: { id: string; exec_id: string }) => service.start(r)),
-    Delete: unary(T.deleteRequest, T.deleteResponse, (r: { id: string; exec_id: string }) => service.delete(r)),
-    Pids: unary(T.pidsRequest, T.pidsResponse, async (r: { id: string }) => ({ processes: await service.pids(r) })),
+    Delete: unary(T.deleteRequest, T.deleteResponse, (r: { id: string; exec_id: string }) =>
+      service.delete(r),
+    ),
+    Pids: unary(T.pidsRequest, T.pidsResponse, async (r: { id: string }) => ({
+      processes: await service.pids(r),
+    })),
     Pause: unary(T.pauseRequest, undefined, (r: { id: string }) => service.pause(r)),
     Resume: unary(T.resumeRequest, undefined, (r: { id: string }) => service.resume(r)),
     Checkpoint: unary(T.checkpointTaskRequest, undefined, (r: Parameters<TaskService['checkpoint']>[0]) =>
@@ -47,8 +51,12 @@ export function taskMethods(service: TaskService): ServiceMethods {
     ResizePty: unary(T.resizePtyRequest, undefined, (r: Parameters<TaskService['resizePty']>[0]) =>
       service.resizePty(r),
     ),
-    CloseIO: unary(T.closeIORequest, undefined, (r: Parameters<TaskService['closeIO']>[0]) => service.closeIO(r)),
-    Update: unary(T.updateTaskRequest, undefined, (r: Parameters<TaskService['update']>[0]) => service.update(r)),
+    CloseIO: unary(T.closeIORequest, undefined, (r: Parameters<TaskService['closeIO']>[0]) =>
+      service.closeIO(r),
+    ),
+    Update: unary(T.updateTaskRequest, undefined, (r: Parameters<TaskService['update']>[0]) =>
+      service.update(r),
+    ),
     Wait: unary(T.waitRequest, T.waitResponse, (r: { id: string; exec_id: string }, ctx) =>
       service.wait(r, ctx.signal),
     ),

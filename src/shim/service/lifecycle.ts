@@ -37,7 +37,11 @@ export class Lifecycle {
 
   constructor(
     private readonly publisher: Publisher,
-    private readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, f?: Record<string, unknown>) => void,
+    private readonly log: (
+      level: 'debug' | 'info' | 'warn' | 'error',
+      msg: string,
+      f?: Record<string, unknown>,
+    ) => void,
   ) {}
 
   /** to be called for every reaped exit */
@@ -118,7 +122,11 @@ export class Lifecycle {
       this.publishExit(container, process.id, process.pid, exit);
       this.execGone(container);
     } catch (err) {
-      this.log('error', 'handling process exit', { id: container.id, pid: process.pid, error: (err as Error).message });
+      this.log('error', 'handling process exit', {
+        id: container.id,
+        pid: process.pid,
+        error: (err as Error).message,
+      });
     }
   }
 

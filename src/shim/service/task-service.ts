@@ -21,7 +21,12 @@ import {
   type WaitResponse,
 } from '../../api/types.ts';
 import { packAny } from '../../api/any.ts';
-import { errFailedPrecondition, errInvalidArgument, errNotFound, errNotImplemented } from '../../ttrpc/index.ts';
+import {
+  errFailedPrecondition,
+  errInvalidArgument,
+  errNotFound,
+  errNotImplemented,
+} from '../../ttrpc/index.ts';
 import { Container, type AnyProcess } from '../container.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { runcOptionsFromAny } from '../options.ts';
@@ -29,7 +34,11 @@ import { InitProcess } from '../process/init.ts';
 import { checkpointContainer } from './checkpoint.ts';
 import { Lifecycle, type ExitSource } from './lifecycle.ts';
 
-export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+export type LogFn = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 export interface TaskServiceDeps {
   namespace: string;
@@ -90,7 +99,8 @@ export class TaskService {
     const { c, p } = this.processOf(req);
     const isExec = !(p instanceof InitProcess);
     if (isExec) {
-      if (this.lifecycle.isInitExited(c)) throw errFailedPrecondition(`container ${c.id} init process is not running`);
+      if (this.lifecycle.isInitExited(c))
+        throw errFailedPrecondition(`container ${c.id} init process is not running`);
       this.lifecycle.execStarting(c);
     } else {
       this.lifecycle.unwatch(p);
@@ -110,7 +120,11 @@ export class TaskService {
           exec_id: p.id,
           pid: p.pid,
         });
-      else this.deps.publisher.publish(EventTopics.start, TypeNames.taskStart, { container_id: c.id, pid: p.pid });
+      else
+        this.deps.publisher.publish(EventTopics.start, TypeNames.taskStart, {
+          container_id: c.id,
+          pid: p.pid,
+        });
       this.lifecycle.started(c, p, capture);
       return { pid: p.pid };
     } finally {
@@ -225,7 +239,8 @@ export class TaskService {
 
   async update(req: UpdateTaskRequest): Promise<void> {
     const c = this.container(req.id);
-    if (!req.resources || isEmptyAny(req.resources)) throw errInvalidArgument('update: resources are missing');
+    if (!req.resources || isEmptyAny(req.resources))
+      throw errInvalidArgument('update: resources are missing');
     let resources: unknown;
     try {
       resources = unpackJsonAny(req.resources);
