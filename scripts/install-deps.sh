@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need: runc, crun, containerd 1.6 (Debian 12), busybox-static, the npm
 # dependencies (which builds the native addon), and containerd 1.7 / 2.x unpacked under .cache/. Idempotent:
-# apt is only updated when a package is missing.
+# apt is only updated when a package is missing. `--minimal` installs only what running a container through
+# the shim needs (no containerd, crun or compilers for the tests).
 set -euo pipefail
+
+minimal=false
+[[ ${1:-} == --minimal ]] && minimal=true
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-apt_packages=(runc crun containerd busybox-static gcc make python3 ca-certificates)
+apt_packages=(runc busybox-static make g++ python3)
+$minimal || apt_packages+=(crun containerd gcc ca-certificates util-linux)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -38,4 +43,4 @@ else
   echo "install-deps: node_modules and native addon up to date"
 fi
 
-bash "$repo/scripts/fetch-containerd.sh"
+$minimal || bash "$repo/scripts/fetch-containerd.sh"
