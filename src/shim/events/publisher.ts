@@ -62,6 +62,10 @@ export class Publisher {
     private readonly namespace: string,
     private readonly forwarder: Forwarder,
     private readonly log: PublisherLog,
+    private readonly backoff: { startMs: number; maxMs: number } = {
+      startMs: BACKOFF_START_MS,
+      maxMs: BACKOFF_MAX_MS,
+    },
   ) {}
 
   get pending(): readonly QueuedEvent[] {
@@ -92,13 +96,13 @@ export class Publisher {
 
   private async drain(): Promise<void> {
     this.draining = true;
-    let backoff = BACKOFF_START_MS;
+    let backoff = this.backoff.startMs;
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
       try {
         await this.forwarder.forward(this.envelope(head), this.namespace);
         this.queue.shift();
-        backoff = BACKOFF_START_MS;
+        backoff = this.backoff.startMs;
         this.log('debug', 'event published', { topic: head.topic });
       } catch (err) {
         head.attempts++;
@@ -120,7 +124,7 @@ export class Publisher {
           };
         });
         this.wake = undefined;
-        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+        backoff = Math.min(backoff * 2, this.backoff.maxMs);
       }
     }
     this.draining = false;
