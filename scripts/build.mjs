@@ -1,9 +1,12 @@
 // Builds what runs: the protobuf descriptor (from the .proto files) and the bundles. Each action's code is
 // its own chunk, so `start` loads none of the daemon's modules.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeDescriptor } from './gen-descriptor.mjs';
 
 await writeDescriptor();
+// chunk names carry content hashes: stale ones would pile up
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { shim: 'src/shim/main.ts', tsshim: 'src/cli/main.ts' },
