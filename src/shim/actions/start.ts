@@ -11,7 +11,7 @@ import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../addre
 import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
 import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { runcOptionsFromAny } from '../options.ts';
-import { moveToCgroup } from '../placement.ts';
+import { moveProcessToCgroup } from '../../cgroups/placement.ts';
 import { daemonNodeFlags } from '../daemon-flags.ts';
 
 const MAX_STDIN = 10 << 20;
@@ -164,7 +164,7 @@ export async function startAction(flags: ShimFlags, scriptPath: string): Promise
       detached: true,
     });
     const options = runcOptionsFromAny(input.options);
-    if (options.shim_cgroup) moveToCgroup(child.pid, options.shim_cgroup);
+    if (options.shim_cgroup) moveProcessToCgroup(child.pid, options.shim_cgroup);
     setChildOomScore(child.pid);
     // no server.close(): libuv would unlink the socket file the daemon now serves; exiting releases our copy
     return startAnswer(address, input.bootstrap);

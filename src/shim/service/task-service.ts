@@ -1,6 +1,6 @@
 // The Task API (containerd.task.v2.Task and v3.Task): turns each request into calls on containers and their
 // processes, publishes the events that belong to it, and maps failures to the codes containerd expects.
-import { unpackJsonAny, isEmptyAny } from '../../api/any.ts';
+import { unpackJsonAny, isEmptyAny, type AnyMessage } from '../../api/any.ts';
 import { toTimestamp } from '../../api/timestamp.ts';
 import {
   EventTopics,
@@ -21,17 +21,13 @@ import {
   type WaitResponse,
 } from '../../api/types.ts';
 import { packAny } from '../../api/any.ts';
-import {
-  errFailedPrecondition,
-  errInvalidArgument,
-  errNotFound,
-  errNotImplemented,
-} from '../../ttrpc/index.ts';
+import { errFailedPrecondition, errInvalidArgument, errNotFound } from '../../ttrpc/index.ts';
 import { Container, type AnyProcess } from '../container.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { runcOptionsFromAny } from '../options.ts';
 import { InitProcess } from '../process/init.ts';
 import { checkpointContainer } from './checkpoint.ts';
+import { CgroupWatch } from './cgroup-watch.ts';
 import { Lifecycle, type ExitSource } from './lifecycle.ts';
 
 export type LogFn = (
@@ -52,9 +48,11 @@ export interface TaskServiceDeps {
 export class TaskService {
   readonly containers = new Map<string, Container>();
   private readonly lifecycle: Lifecycle;
+  private readonly cgroups: CgroupWatch;
 
   constructor(private readonly deps: TaskServiceDeps) {
     this.lifecycle = new Lifecycle(deps.publisher, deps.log);
+    this.cgroups = new CgroupWatch(deps.publisher, deps.log);
     deps.exits.onExit((exit) => this.lifecycle.onReaped(exit));
   }
 
@@ -88,6 +86,7 @@ export class TaskService {
         checkpoint: req.checkpoint,
         pid: c.init.pid,
       });
+      this.cgroups.attach(req.id, c.init.pid);
       this.lifecycle.started(c, c.init, capture);
       return { pid: c.init.pid };
     } finally {
@@ -146,6 +145,7 @@ export class TaskService {
       unmountError = err;
     }
     this.containers.delete(c.id);
+    this.cgroups.detach(c.id);
     this.lifecycle.forget(c);
     const exit = { pid: p.pid, exit_status: p.exit.exited?.status ?? 0, exited_at: p.exit.exitedAt() };
     this.deps.publisher.publish(EventTopics.delete, TypeNames.taskDelete, { container_id: c.id, ...exit });
@@ -264,9 +264,9 @@ export class TaskService {
     await checkpointContainer(c, req);
   }
 
-  stats(req: IdRequest): never {
+  async stats(req: IdRequest): Promise<{ stats: AnyMessage }> {
     this.container(req.id);
-    throw errNotImplemented('stats: cgroup metrics are not implemented yet');
+    return { stats: await this.cgroups.stats(req.id) };
   }
 
   connect(req: IdRequest): ConnectResponse {
