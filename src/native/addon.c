@@ -335,7 +335,10 @@ static napi_value ConsoleSocketReceive(napi_env env, napi_callback_info info) {
   // runc has sent the master before `runc create`/`runc exec` returns; the bounded wait only covers a peer
   // that connected but has not written yet, so a slow peer cannot hang the event loop.
   struct pollfd pfd = {.fd = conn, .events = POLLIN};
-  if (poll(&pfd, 1, 2000) == 0) {
+  int ready;
+  do ready = poll(&pfd, 1, 2000);
+  while (ready < 0 && errno == EINTR);
+  if (ready == 0) {
     close(conn);
     return throw_errno(env, ETIMEDOUT, "receive pty master on console socket fd %lld", (long long)listen_fd);
   }
@@ -474,7 +477,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   napi_open_handle_scope(p->env, &scope);
   napi_value callback, recv, ignored;
   napi_get_reference_value(p->env, p->callback, &callback);
-  napi_get_undefined(p->env, &recv);
+  napi_get_global(p->env, &recv); // napi_make_callback wants an object receiver
   if (napi_make_callback(p->env, p->async, recv, callback, 0, NULL, &ignored) == napi_pending_exception) {
     napi_value error;
     napi_get_and_clear_last_exception(p->env, &error);

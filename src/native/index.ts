@@ -63,7 +63,8 @@ function packageRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'binding.gyp'))) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error('tsshim: cannot find the package root (binding.gyp) to load the native addon');
+    if (up === dir)
+      throw new Error('tsshim: cannot find the package root (binding.gyp) to load the native addon');
     dir = up;
   }
 }
