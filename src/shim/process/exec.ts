@@ -97,6 +97,8 @@ export class ExecProcess {
     } catch (err) {
       await io.close();
       this.io = undefined;
+      // as in the Go shim, a Wait on an exec that failed to start returns (exit 0, zero time)
+      this.exit.set({ status: 0, at: undefined });
       throw err;
     }
   }

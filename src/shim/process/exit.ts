@@ -4,7 +4,8 @@ import { toTimestamp } from '../../api/timestamp.ts';
 
 export interface ExitInfo {
   status: number;
-  at: Date;
+  /** undefined for a process that never ran (its exec failed): reported as Go's zero time */
+  at: Date | undefined;
 }
 
 export class ExitLatch {
