@@ -1,0 +1,130 @@
+// Terminal IO: runc connects to a unix socket we listen on and sends the pty master by SCM_RIGHTS (received
+// in native code: Node cannot take fds from ordinary sockets). The master is served with uv_poll + one
+// read per readiness, and async writes, so whether runc left it blocking or not the loop never waits on it.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { readSync, write as fsWrite } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { native, type FdPoller } from '../../native/index.ts';
+import type { ByteSink, ByteSource } from './copy.ts';
+
+export interface ConsoleSocket {
+  dir: string;
+  path: string;
+  listenFd: number;
+}
+
+export async function listenConsoleSocket(tmpDirOverride: string | undefined): Promise<ConsoleSocket> {
+  const runtimeDir = process.env['XDG_RUNTIME_DIR'];
+  const base = tmpDirOverride ?? (runtimeDir && runtimeDir !== '' ? runtimeDir : tmpdir());
+  const dir = await mkdtemp(join(base, 'pty'));
+  const path = join(dir, 'pty.sock');
+  try {
+    const listenFd = native().consoleSocketListen(path);
+    // As containerd does: the sticky bit keeps the socket from being cleaned out of XDG_RUNTIME_DIR.
+    if (tmpDirOverride === undefined && runtimeDir) await chmod(path, 0o1755).catch(() => {});
+    return { dir, path, listenFd };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** accept runc's connection and take the pty master; always releases the socket and its directory */
+export async function receiveConsole(sock: ConsoleSocket): Promise<number> {
+  try {
+    return native().consoleSocketReceive(sock.listenFd);
+  } finally {
+    closeConsoleSocket(sock);
+    await rm(sock.dir, { recursive: true, force: true });
+  }
+}
+
+export function closeConsoleSocket(sock: ConsoleSocket): void {
+  if (sock.listenFd < 0) return;
+  try {
+    native().close(sock.listenFd);
+  } catch {
+    // already gone
+  }
+  sock.listenFd = -1;
+}
+
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code;
+}
+
+/** the master's output; EIO (every slave fd closed) is the end of the stream */
+export function consoleSource(fd: number): ByteSource {
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  let poller: FdPoller | undefined;
+  let ended = false;
+  let emit: ((chunk: Buffer) => void) | undefined;
+  let finish: ((err?: Error) => void) | undefined;
+
+  const stopPolling = (): void => {
+    poller?.close();
+    poller = undefined;
+  };
+  const end = (err?: Error): void => {
+    if (ended) return;
+    ended = true;
+    stopPolling();
+    finish?.(err);
+  };
+  const readOnce = (): void => {
+    if (ended || !poller) return;
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EAGAIN' || code === 'EINTR') return;
+      end(code === 'EIO' ? undefined : (err as Error));
+      return;
+    }
+    if (n === 0) end();
+    else emit?.(Buffer.from(buf.subarray(0, n)));
+  };
+  const startPolling = (): void => {
+    if (!ended && !poller) poller = native().pollReadable(fd, readOnce);
+  };
+  return {
+    start(onData, onEnd) {
+      emit = onData;
+      finish = onEnd;
+      startPolling();
+    },
+    pause: stopPolling,
+    resume: startPolling,
+    destroy() {
+      ended = true;
+      stopPolling();
+    },
+  };
+}
+
+const retryMs = 20;
+
+/** input to the master. destroy() only stops writing: a shell must not lose its terminal when stdin ends. */
+export function consoleSink(fd: number): ByteSink {
+  let stopped = false;
+  const writeAll = (chunk: Buffer, done: (err?: Error) => void): void => {
+    if (stopped) {
+      done(new Error('console input closed'));
+      return;
+    }
+    fsWrite(fd, chunk, 0, chunk.length, null, (err, n) => {
+      if (err && errnoCode(err) === 'EAGAIN') setTimeout(() => writeAll(chunk, done), retryMs).unref();
+      else if (err) done(err);
+      else if (n < chunk.length) writeAll(chunk.subarray(n), done);
+      else done();
+    });
+  };
+  return {
+    write: writeAll,
+    destroy() {
+      stopped = true;
+    },
+  };
+}

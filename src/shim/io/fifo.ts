@@ -1,0 +1,89 @@
+// Opening containerd's FIFOs without ever blocking the event loop. containerd's fifo library opens blocking
+// in a goroutine; here every open is non-blocking and never waits for the peer:
+// - stdout/stderr FIFOs are opened O_RDWR: the open cannot block and, holding a read end ourselves, a reader
+//   that goes away (containerd restart) never causes EPIPE (kata runtime#2591, rust-extensions#100);
+// - stdin is opened O_RDONLY, plus an O_WRONLY "closer" that keeps the FIFO from reaching EOF when the client
+//   closes its writer, until CloseIO closes it.
+// libuv opens every fd O_CLOEXEC, so none of these leak into runc or a logging binary.
+import { closeSync, constants, open, stat, type Stats } from 'node:fs';
+import { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { fileSink, socketSink, socketSource, type ByteSink, type ByteSource } from './copy.ts';
+
+const openFd = promisify(open);
+const statPath = promisify(stat);
+
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await statPath(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // nothing more to release
+  }
+}
+
+/** wrap an fd in a net.Socket, closing the fd if that fails */
+export function pipeSocket(fd: number, direction: 'read' | 'write'): Socket {
+  try {
+    return new Socket({ fd, readable: direction === 'read', writable: direction === 'write' });
+  } catch (err) {
+    closeQuietly(fd);
+    throw err;
+  }
+}
+
+/** stdout/stderr destination: a FIFO, or (as containerd allows) an existing regular file to append to */
+export async function openOutput(path: string): Promise<ByteSink> {
+  if (path === '') throw new Error('containerd-shim: opening file "" failed');
+  const st = await statOrUndefined(path);
+  if (st?.isFIFO()) {
+    const fd = await openFd(path, constants.O_RDWR | constants.O_NONBLOCK);
+    return socketSink(pipeSocket(fd, 'write'));
+  }
+  let fd: number;
+  try {
+    fd = await openFd(path, constants.O_WRONLY | constants.O_APPEND);
+  } catch (err) {
+    throw new Error(`containerd-shim: opening w/o fifo "${path}" failed: ${(err as Error).message}`);
+  }
+  const sink = fileSink(fd);
+  return { write: sink.write, destroy: () => closeQuietly(fd) };
+}
+
+export interface StdinFifo {
+  source: ByteSource;
+  /** the O_WRONLY handle CloseIO closes; undefined when already closed */
+  closer: number | undefined;
+}
+
+export async function openStdinFifo(path: string, withCloser: boolean): Promise<StdinFifo> {
+  const st = await statOrUndefined(path);
+  if (!st?.isFIFO()) throw new Error(`stdin ${path} is not a fifo`);
+  const readFd = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  let closer: number | undefined;
+  if (withCloser) {
+    try {
+      // Cannot fail with ENXIO: we hold a read end.
+      closer = await openFd(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      closeQuietly(readFd);
+      throw err;
+    }
+  }
+  let sock: Socket;
+  try {
+    sock = pipeSocket(readFd, 'read');
+  } catch (err) {
+    if (closer !== undefined) closeQuietly(closer);
+    throw err;
+  }
+  return { source: socketSource(sock), closer };
+}
