@@ -16,6 +16,8 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run/index.ts')).main,
   spec: async () => (await import('./spec.ts')).main,
   seccomp: async () => (await import('./seccomp.ts')).main,
+  shim: async () => (await import('./shim/index.ts')).main,
+  info: async () => (await import('./info.ts')).main,
 };
 
 async function main(): Promise<number> {

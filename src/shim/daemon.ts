@@ -1,23 +1,28 @@
 // The long-running shim: serves the Task API on the listener `start` handed over as fd 3, reaps children,
 // forwards events, and exits once containerd has deleted every container and asked it to shut down.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { TaskServices } from '../api/types.ts';
 import { native } from '../native/index.ts';
+import { setupTracing } from '../otel/setup.ts';
 import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
 import { Server } from '../ttrpc/index.ts';
 import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
+import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
+import { DEBUG_SERVICE, debugMethods } from './debug/service.ts';
 import { Publisher, TtrpcForwarder } from './events/publisher.ts';
 import type { ShimFlags } from './flags.ts';
 import { createLogger, logFn, openLogFifo, type LogFn } from './logger.ts';
 import { taskMethods } from './service/handlers.ts';
+import { instrumentService } from './service/instrument.ts';
 import { TaskService } from './service/task-service.ts';
 
 const LISTENER_FD = 3;
 const SHUTDOWN_GRACE_MS = 2_000;
 const EVENT_DRAIN_MS = 3_000;
+const TRACE_FLUSH_MS = 3_000;
 
 function socketFd(socket: net.Socket): number | undefined {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
@@ -51,22 +56,18 @@ function ownSocketPaths(flags: ShimFlags, bundle: string): string[] {
   return [...paths];
 }
 
-function openFdCount(): number {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return -1;
-  }
-}
-
 export async function runDaemon(flags: ShimFlags): Promise<void> {
   const bundle = process.cwd();
+  // This first bundle is removed when its container is deleted while a grouped container lives on; spawning
+  // (execa defaults cwd to the cached process.cwd()) would then fail with ENOENT for every runc call.
+  process.chdir('/');
   const started = Date.now();
   const logFd = openLogFifo(join(bundle, BundleFile.shimLog));
   // uncaught errors and Node's own warnings land in containerd's log too
   if (logFd !== undefined) native().dup2(logFd, 2);
   const logger = createLogger(logFd ?? 2, flags.debug, { namespace: flags.namespace, path: bundle });
   const log = logFn(logger);
+  const tracing = await setupTracing(process.env, log);
 
   startReaping();
   const exits = { onExit, captureExits };
@@ -82,6 +83,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     await server.close();
     await publisher.close(EVENT_DRAIN_MS);
     for (const p of ownSocketPaths(flags, bundle)) rmSync(p, { force: true });
+    await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, TRACE_FLUSH_MS))]);
     logger.flush();
     setTimeout(() => process.exit(0), 20).unref();
   };
@@ -94,8 +96,17 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
   });
   const methods = taskMethods(service);
-  server.register(TaskServices.v2, methods);
-  server.register(TaskServices.v3, methods);
+  server.register(TaskServices.v2, instrumentService(TaskServices.v2, methods, log));
+  server.register(TaskServices.v3, instrumentService(TaskServices.v3, methods, log));
+  const dumpSources = (): DumpSources => ({
+    id: flags.id,
+    namespace: flags.namespace,
+    startedAt: started,
+    tracing: tracing.enabled,
+    containers: service.containers,
+    publisher,
+  });
+  server.register(DEBUG_SERVICE, instrumentService(DEBUG_SERVICE, debugMethods(dumpSources, log), log));
 
   const listener = net.createServer();
   server.serve(listener);
@@ -108,22 +119,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGPIPE', () => undefined);
-  process.on('SIGUSR1', () => {
-    log('info', 'state dump', {
-      containers: [...service.containers.values()].map((c) => ({
-        id: c.id,
-        pid: c.init.pid,
-        state: c.init.stateName,
-        execs: [...c.execs.values()].map((e) => ({ id: e.id, pid: e.pid, state: e.stateName })),
-      })),
-      pendingEvents: publisher.pending.map((e) => ({ topic: e.topic, attempts: e.attempts })),
-      failedPublishAttempts: publisher.failed,
-      droppedEvents: publisher.dropped,
-      openFds: openFdCount(),
-      memory: process.memoryUsage(),
-      uptimeSeconds: Math.round((Date.now() - started) / 1000),
-    });
-  });
+  process.on('SIGUSR1', () => logDump(log, collectDump(dumpSources())));
   process.on('uncaughtException', (err) => {
     log('error', 'uncaught exception', { error: err.stack ?? String(err) });
   });

@@ -1,6 +1,7 @@
 // Task events to containerd: one ordered queue drained by one loop that calls Events/Forward on
 // $TTRPC_ADDRESS. Unlike the Go shim, an event is never dropped after a few retries: containerd restarting
 // or slow must not lose an exit (containerd#6771); the head is retried with backoff while the shim lives.
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { encode } from '../../api/codec.ts';
 import { toTimestamp } from '../../api/timestamp.ts';
 import { TypeNames, type EventTopic } from '../../api/types.ts';
@@ -12,12 +13,15 @@ const FORWARD_TIMEOUT_MS = 5_000;
 const MAX_QUEUE = 8192;
 const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
+const tracer = trace.getTracer('tsshim');
 
 export interface QueuedEvent {
   topic: EventTopic;
   typeName: string;
   event: object;
   attempts: number;
+  /** the trace context of the call that published it, which the Forward joins */
+  context: Context;
 }
 
 export interface PublisherLog {
@@ -37,10 +41,26 @@ export class TtrpcForwarder implements Forwarder {
 
   async forward(request: Uint8Array, namespace: string): Promise<void> {
     if (!this.client || this.client.closed) this.client = await Client.connect(socketPath(this.address));
-    await this.client.call(EVENTS_SERVICE, 'Forward', request, {
-      timeoutMs: FORWARD_TIMEOUT_MS,
-      metadata: { 'containerd-namespace-ttrpc': namespace },
-    });
+    const client = this.client;
+    // A client span whose context goes out as traceparent/tracestate, as otelttrpc's client interceptor does;
+    // with tracing off the propagator is a no-op and the metadata stays exactly the namespace.
+    const attributes = { 'rpc.system': 'ttrpc', 'rpc.service': EVENTS_SERVICE, 'rpc.method': 'Forward' };
+    await tracer.startActiveSpan(
+      `${EVENTS_SERVICE}/Forward`,
+      { kind: SpanKind.CLIENT, attributes },
+      async (span) => {
+        const metadata: Record<string, string> = { 'containerd-namespace-ttrpc': namespace };
+        propagation.inject(context.active(), metadata);
+        try {
+          await client.call(EVENTS_SERVICE, 'Forward', request, { timeoutMs: FORWARD_TIMEOUT_MS, metadata });
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   close(): void {
@@ -78,7 +98,7 @@ export class Publisher {
       this.dropped++;
       this.log('error', 'event queue full, dropping an event', { topic: old?.topic });
     }
-    this.queue.push({ topic, typeName, event, attempts: 0 });
+    this.queue.push({ topic, typeName, event, attempts: 0, context: context.active() });
     if (!this.draining) void this.drain();
     else this.wake?.();
   }
@@ -100,7 +120,7 @@ export class Publisher {
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
       try {
-        await this.forwarder.forward(this.envelope(head), this.namespace);
+        await context.with(head.context, () => this.forwarder.forward(this.envelope(head), this.namespace));
         this.queue.shift();
         backoff = this.backoff.startMs;
         this.log('debug', 'event published', { topic: head.topic });

@@ -1,0 +1,99 @@
+// `tsshim shim exec`: an extra process in a running container, wired to our stdio through FIFOs the way
+// containerd's cio does it; the spec is the container's own process with the args (and terminal) replaced.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ociTypeUrls } from '../../api/any.ts';
+import { TypeNames, type WaitResponse } from '../../api/types.ts';
+import { ended, makeFifos, openFifo } from '../run/client-io.ts';
+import type { ShimClient } from './client.ts';
+import { state } from './commands.ts';
+
+export interface ExecSpec {
+  execId: string;
+  tty: boolean;
+  command: string[];
+}
+
+function processSpec(bundle: string, exec: ExecSpec): object {
+  const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as {
+    process?: Record<string, unknown>;
+  };
+  return { ...(spec.process ?? {}), args: exec.command, terminal: exec.tty };
+}
+
+/** Runs the exec to completion and returns its exit status. */
+export async function execCommand(shim: ShimClient, id: string, exec: ExecSpec): Promise<number> {
+  const T = TypeNames;
+  const ref = { id, exec_id: exec.execId };
+  const init = await state(shim, id, '');
+  const spec = processSpec(init.bundle, exec);
+  const dir = mkdtempSync(join(tmpdir(), 'tsshim-exec-'));
+  const cleanups: (() => unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  try {
+    const fifos = await makeFifos(dir, exec.execId, exec.tty, true);
+    const outputs: net.Socket[] = [openFifo(fifos.stdout, 'read')];
+    outputs[0]!.pipe(process.stdout, { end: false });
+    if (fifos.stderr) {
+      const stderr = openFifo(fifos.stderr, 'read');
+      stderr.pipe(process.stderr, { end: false });
+      outputs.push(stderr);
+    }
+    const stdin = openFifo(fifos.stdin, 'write');
+    cleanups.push(() => {
+      for (const s of outputs) s.destroy();
+      stdin.destroy();
+    });
+
+    await shim.task('Exec', T.execProcessRequest, {
+      ...ref,
+      terminal: exec.tty,
+      ...fifos,
+      spec: { type_url: ociTypeUrls.process, value: Buffer.from(JSON.stringify(spec)) },
+    });
+    const waiting = shim.task<WaitResponse>('Wait', T.waitRequest, ref, T.waitResponse, 0);
+    try {
+      await shim.task('Start', T.startRequest, ref, T.startResponse);
+    } catch (err) {
+      await shim.task('Delete', T.deleteRequest, ref).catch(() => undefined);
+      throw err;
+    }
+
+    if (exec.tty && process.stdin.isTTY) {
+      process.stdin.setRawMode(true);
+      cleanups.push(() => process.stdin.setRawMode(false));
+      const resize = (): void => {
+        const size = { width: process.stdout.columns ?? 80, height: process.stdout.rows ?? 24 };
+        void shim.task('ResizePty', T.resizePtyRequest, { ...ref, ...size }).catch(() => undefined);
+      };
+      resize();
+      process.stdout.on('resize', resize);
+      cleanups.push(() => process.stdout.off('resize', resize));
+    }
+    process.stdin.pipe(stdin, { end: false });
+    const closeStdin = (): void => {
+      stdin.end();
+      void shim.task('CloseIO', T.closeIORequest, { ...ref, stdin: true }).catch(() => undefined);
+    };
+    process.stdin.once('end', closeStdin);
+    cleanups.push(() => {
+      process.stdin.unpipe(stdin);
+      process.stdin.off('end', closeStdin);
+      process.stdin.pause();
+    });
+
+    const exit = await waiting;
+    await Promise.all(outputs.map((s) => ended(s, 2_000)));
+    await shim.task('Delete', T.deleteRequest, ref);
+    return exit.exit_status;
+  } finally {
+    for (const c of cleanups.reverse()) {
+      try {
+        c();
+      } catch {
+        /* keep cleaning */
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// The shim's state at a glance, for SIGUSR1 and `tsshim shim dump`: containers and their processes, events
+// not yet delivered, open fds, memory, uptime. Read only; collecting it never touches runc.
+import { readdirSync } from 'node:fs';
+import type { Container } from '../container.ts';
+import type { QueuedEvent } from '../events/publisher.ts';
+import type { LogFn } from '../logger.ts';
+import type { ExitInfo } from '../process/exit.ts';
+
+export interface ProcessDump {
+  id: string;
+  pid: number;
+  state: string;
+  exitStatus?: number;
+  exitedAt?: string;
+}
+
+export interface ContainerDump {
+  id: string;
+  bundle: string;
+  init: ProcessDump;
+  execs: ProcessDump[];
+}
+
+export interface ShimDump {
+  pid: number;
+  id: string;
+  namespace: string;
+  uptimeSeconds: number;
+  containers: ContainerDump[];
+  events: {
+    pending: { topic: string; attempts: number }[];
+    failedAttempts: number;
+    dropped: number;
+  };
+  openFds: number;
+  memory: NodeJS.MemoryUsage;
+  tracing: boolean;
+}
+
+export interface DumpSources {
+  id: string;
+  namespace: string;
+  startedAt: number;
+  tracing: boolean;
+  containers: ReadonlyMap<string, Container>;
+  publisher: { readonly pending: readonly QueuedEvent[]; readonly failed: number; readonly dropped: number };
+}
+
+export function openFdCount(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+function processDump(p: {
+  id: string;
+  pid: number;
+  stateName: string;
+  exit: { exited: ExitInfo | undefined };
+}): ProcessDump {
+  const exit = p.exit.exited;
+  return {
+    id: p.id,
+    pid: p.pid,
+    state: p.stateName,
+    ...(exit ? { exitStatus: exit.status, exitedAt: exit.at?.toISOString() } : {}),
+  };
+}
+
+export function collectDump(src: DumpSources): ShimDump {
+  return {
+    pid: process.pid,
+    id: src.id,
+    namespace: src.namespace,
+    uptimeSeconds: Math.round((Date.now() - src.startedAt) / 1000),
+    containers: [...src.containers.values()].map((c) => ({
+      id: c.id,
+      bundle: c.bundle,
+      init: processDump(c.init),
+      execs: [...c.execs.values()].map(processDump),
+    })),
+    events: {
+      pending: src.publisher.pending.map((e) => ({ topic: e.topic, attempts: e.attempts })),
+      failedAttempts: src.publisher.failed,
+      dropped: src.publisher.dropped,
+    },
+    openFds: openFdCount(),
+    memory: process.memoryUsage(),
+    tracing: src.tracing,
+  };
+}
+
+export function logDump(log: LogFn, dump: ShimDump): void {
+  log('info', 'state dump', { dump });
+}
