@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { skipReason, withContainerd } from '../../helpers/containerd.ts';
-import { tsshimBin } from './live-shim.ts';
+import { tsshimBin } from '../../helpers/live-shim.ts';
 
 interface InspectedRuntime {
   Name: string;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLiveShim, tsshimBin, type LiveShim } from './live-shim.ts';
+import { startLiveShim, tsshimBin, type LiveShim } from '../../helpers/live-shim.ts';
 
 function json<T>(text: string): T {
   return JSON.parse(text) as T;

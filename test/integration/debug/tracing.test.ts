@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { TypeNames } from '../../../src/api/types.ts';
-import { startLiveShim, type LiveShim } from './live-shim.ts';
+import { startLiveShim, type LiveShim } from '../../helpers/live-shim.ts';
 import { OtlpReceiver } from './otlp-receiver.ts';
 
 const SERVER = 2;

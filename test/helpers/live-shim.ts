@@ -6,12 +6,12 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { decode, encode } from '../../../src/api/codec.ts';
-import { TaskServices, TypeNames } from '../../../src/api/types.ts';
-import { openFifo } from '../../../src/cli/run/client-io.ts';
-import { generateSpec } from '../../../src/oci/generate-spec.ts';
-import { Client, Server, type Metadata, type MetadataInit } from '../../../src/ttrpc/index.ts';
-import { busyboxRootfs, repoRoot } from '../../helpers/rootfs.ts';
+import { decode, encode } from '../../src/api/codec.ts';
+import { TaskServices, TypeNames } from '../../src/api/types.ts';
+import { openFifo } from '../../src/cli/run/client-io.ts';
+import { generateSpec } from '../../src/oci/generate-spec.ts';
+import { Client, Server, type Metadata, type MetadataInit } from '../../src/ttrpc/index.ts';
+import { busyboxRootfs, repoRoot } from './rootfs.ts';
 
 export const shimBin = join(repoRoot, 'bin', 'containerd-shim-tsshim-v2');
 export const tsshimBin = join(repoRoot, 'bin', 'tsshim');
