@@ -24,7 +24,8 @@ await build({
       'const require = __tsshimCreateRequire(import.meta.url);',
     ].join('\n'),
   },
-  minifySyntax: true,
+  minify: true,
+  keepNames: false,
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -3,18 +3,22 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { decode, encode } from '../../api/codec.ts';
 import type { AnyMessage } from '../../api/any.ts';
-import { TypeNames, type BootstrapParams } from '../../api/types.ts';
-import { spawn } from '../../spawn/index.ts';
+import {
+  decodeAny,
+  decodeBootstrapParams,
+  decodeShimCgroup,
+  encodeBootstrapResult,
+} from '../../api/start-wire.ts';
+import { spawnDaemon, type Daemon } from '../../spawn/daemon.ts';
 import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../address.ts';
 import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
 import { daemonArgs, type ShimFlags } from '../flags.ts';
-import { runcOptionsFromAny } from '../options.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';
 import { daemonNodeFlags } from '../daemon-flags.ts';
 
 const MAX_STDIN = 10 << 20;
+const RUNC_OPTIONS = 'containerd.runc.v1.Options';
 
 interface StartInput {
   /** 2.3+ daemon: answer with a BootstrapResult */
@@ -41,20 +45,16 @@ function readStdin(): Uint8Array {
 export function parseStartInput(stdin: Uint8Array, flags: Pick<ShimFlags, 'id' | 'namespace'>): StartInput {
   if (stdin.length > 0) {
     try {
-      const params = decode<BootstrapParams>(TypeNames.bootstrapParams, stdin);
+      const params = decodeBootstrapParams(stdin);
       if (params.instance_id === flags.id && params.namespace === flags.namespace) {
-        const ext = params.extensions.find((e) => e.value?.type_url === TypeNames.runcOptions);
-        return {
-          bootstrap: true,
-          options: ext?.value ?? undefined,
-          socketDir: params.socket_dir || undefined,
-        };
+        const options = params.extensions.find((e) => e.type_url === RUNC_OPTIONS);
+        return { bootstrap: true, options, socketDir: params.socket_dir || undefined };
       }
     } catch {
       // not BootstrapParams: the legacy Any below
     }
     try {
-      return { bootstrap: false, options: decode<AnyMessage>(TypeNames.any, stdin), socketDir: undefined };
+      return { bootstrap: false, options: decodeAny(stdin), socketDir: undefined };
     } catch {
       // 2.0–2.2 ignore undecodable options too
     }
@@ -66,8 +66,14 @@ export function parseStartInput(stdin: Uint8Array, flags: Pick<ShimFlags, 'id' |
  *  bootstrap protocol. A plain address means version 2, which 1.6, 1.7 and 2.0–2.2 all accept (1.7 rejects a
  *  JSON version 3 answer, and 1.7 cannot be told from 2.0–2.2); we serve task v2 and v3 alike. */
 export function startAnswer(address: string, bootstrap: boolean): Uint8Array {
-  if (bootstrap) return encode(TypeNames.bootstrapResult, { version: 3, address, protocol: 'ttrpc' });
+  if (bootstrap) return encodeBootstrapResult(3, address, 'ttrpc');
   return Buffer.from(address);
+}
+
+/** Options of another type are ignored here, as 2.0–2.2 do: Create validates them for real. */
+function shimCgroupOf(options: AnyMessage | undefined): string {
+  if (!options || options.type_url !== RUNC_OPTIONS) return '';
+  return decodeShimCgroup(options.value);
 }
 
 function canConnect(path: string, timeoutMs: number): Promise<boolean> {
@@ -152,19 +158,17 @@ export async function startAction(flags: ShimFlags, scriptPath: string): Promise
     return startAnswer(address, input.bootstrap);
   }
   const server = listening.server;
-  let child: ReturnType<typeof spawn> | undefined;
+  let child: Daemon | undefined;
   try {
     chmodSync(path, 0o600);
     writeAddressFile(bundle, address);
-    child = spawn(process.execPath, [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)], {
+    child = spawnDaemon(process.execPath, [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)], {
       cwd: bundle,
       env: { ...process.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` },
-      stdio: { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' },
       extraFds: [serverFd(server)],
-      detached: true,
     });
-    const options = runcOptionsFromAny(input.options);
-    if (options.shim_cgroup) moveProcessToCgroup(child.pid, options.shim_cgroup);
+    const shimCgroup = shimCgroupOf(input.options);
+    if (shimCgroup) moveProcessToCgroup(child.pid, shimCgroup);
     setChildOomScore(child.pid);
     // no server.close(): libuv would unlink the socket file the daemon now serves; exiting releases our copy
     return startAnswer(address, input.bootstrap);
