@@ -1,7 +1,7 @@
-// The few messages `start` reads and writes, decoded by hand. containerd runs `start` for every container, and
-// loading protobufjs with the whole descriptor costs more than everything else `start` does; these messages are
-// small and fixed (reference shim-protocol §1.3.3). test/unit/api/start-wire.test.ts checks them against the
-// protobufjs codec.
+// The few messages the short-lived actions (`start`, `delete`) read and write, coded by hand. containerd runs
+// both for every container, and loading protobufjs with the whole descriptor costs more than everything else
+// they do; these messages are small and fixed (reference shim-protocol §1.3.3, §1.8).
+// test/unit/api/start-wire.test.ts checks them against the protobufjs codec.
 import type { AnyMessage } from './any.ts';
 
 const WIRE_VARINT = 0;
@@ -119,4 +119,34 @@ function stringField(number: number, value: string): number[] {
 export function encodeBootstrapResult(version: number, address: string, protocol: string): Uint8Array {
   const versionField = version === 0 ? [] : [(1 << 3) | WIRE_VARINT, ...varintBytes(version)];
   return Uint8Array.from([...versionField, ...stringField(2, address), ...stringField(3, protocol)]);
+}
+
+function varint64Bytes(n: number): number[] {
+  const out: number[] = [];
+  let v = BigInt.asUintN(64, BigInt(Math.trunc(n)));
+  while (v > 0x7fn) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+}
+
+function varintField(number: number, value: number): number[] {
+  return value === 0 ? [] : [(number << 3) | WIRE_VARINT, ...varint64Bytes(value)];
+}
+
+/** DeleteResponse{1 pid, 2 exit_status, 3 exited_at Timestamp{1 seconds, 2 nanos}}, as the `delete` action
+ *  prints it */
+export function encodeDeleteResponse(pid: number, exitStatus: number, exitedAt: Date): Uint8Array {
+  const ms = exitedAt.getTime();
+  const seconds = Math.floor(ms / 1000);
+  const ts = [...varintField(1, seconds), ...varintField(2, (ms - seconds * 1000) * 1_000_000)];
+  return Uint8Array.from([
+    ...varintField(1, pid),
+    ...varintField(2, exitStatus),
+    (3 << 3) | WIRE_LEN,
+    ...varintBytes(ts.length),
+    ...ts,
+  ]);
 }

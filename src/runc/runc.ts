@@ -4,7 +4,7 @@ import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/ap
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, type RunOptions, type RunResult } from '../spawn/index.ts';
+import type { RunOptions, RunResult } from '../spawn/index.ts';
 import {
   checkpointArgs,
   createArgs,
@@ -50,6 +50,13 @@ function runtimeEnv(env: Record<string, string | undefined>): Record<string, str
   return rest;
 }
 
+export type Runner = (file: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
+
+/** The shim's runner (execa, pids protected from the reaper), loaded on first use so that the short-lived
+ *  actions that pass their own runner never load it. */
+const runWithReaper: Runner = async (file, args, opts) =>
+  (await import('../spawn/index.ts')).run(file, args, opts);
+
 interface Invocation {
   stdio?: Stdio;
   input?: string;
@@ -61,9 +68,11 @@ export class Runc {
   private readonly opts: RuncOptions;
   private readonly env: Record<string, string | undefined>;
   private readonly tracer: Tracer;
+  private readonly run: Runner;
 
   constructor(opts: RuncOptions = {}) {
     this.opts = opts;
+    this.run = opts.runner ?? runWithReaper;
     this.binary = opts.binary || 'runc';
     this.env = runtimeEnv(opts.env ?? process.env);
     this.tracer = opts.tracer ?? trace.getTracer('tsshim.runc');
@@ -132,7 +141,7 @@ export class Runc {
    *  (e.g. crun < 1.9 or runc < 1.1). A binary that cannot be started at all still rejects. */
   async features(): Promise<string | undefined> {
     const res = await this.traced('features', featuresArgs(), () =>
-      run(this.binary, featuresArgs(), { env: this.env, stdio: { stdin: 'ignore' } }),
+      this.run(this.binary, featuresArgs(), { env: this.env, stdio: { stdin: 'ignore' } }),
     );
     return res.exitCode === 0 && !res.signal ? res.stdout : undefined;
   }
@@ -171,7 +180,7 @@ export class Runc {
     if (inv.input !== undefined) runOpts.input = inv.input;
     if (inv.extraFds && inv.extraFds.length > 0) runOpts.extraFds = inv.extraFds;
     const argv = [...globalArgs(this.opts), ...args];
-    const res = await this.traced(command, argv, () => run(this.binary, argv, runOpts));
+    const res = await this.traced(command, argv, () => this.run(this.binary, argv, runOpts));
     if (res.exitCode === 0 && !res.signal) return res;
     // Without --log the runtime writes its (possibly JSON) log lines to stderr.
     const logged = lastLoggedError(log ? await readLogSince(log, offset) : res.stderr);

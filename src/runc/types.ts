@@ -1,7 +1,11 @@
 // Types shared by the runc argv builders and the Runc client.
 import type { Tracer } from '@opentelemetry/api';
 
+import type { RunOptions, RunResult } from '../spawn/index.ts';
+
 export interface RuncOptions {
+  /** how the runtime is started; default: src/spawn's run (for the long-running shim) */
+  runner?: (file: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
   /** runc-compatible executable, looked up in PATH (default `runc`) */
   binary?: string;
   /** `--root`: directory holding the runtime's container state */

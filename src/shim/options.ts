@@ -2,8 +2,7 @@
 import { isEmptyAny, unpackAny, type AnyMessage } from '../api/any.ts';
 import { TypeNames, type RuncOptions } from '../api/types.ts';
 
-export const DEFAULT_RUNC_ROOT = '/run/containerd/runc';
-export const DEFAULT_RUNC_BINARY = 'runc';
+export { DEFAULT_RUNC_BINARY, DEFAULT_RUNC_ROOT, runcBinary, runcRoot } from './runc-paths.ts';
 
 export function emptyRuncOptions(): RuncOptions {
   return {
@@ -27,12 +26,4 @@ export function emptyRuncOptions(): RuncOptions {
 export function runcOptionsFromAny(any: AnyMessage | null | undefined): RuncOptions {
   if (!any || isEmptyAny(any)) return emptyRuncOptions();
   return { ...emptyRuncOptions(), ...unpackAny<RuncOptions>(any, TypeNames.runcOptions) };
-}
-
-export function runcBinary(o: Pick<RuncOptions, 'binary_name'>): string {
-  return o.binary_name || DEFAULT_RUNC_BINARY;
-}
-
-export function runcRoot(o: { root?: string }, namespace: string): string {
-  return `${o.root || DEFAULT_RUNC_ROOT}/${namespace}`;
 }

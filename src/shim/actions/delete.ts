@@ -1,14 +1,15 @@
 // `delete`: containerd's cleanup after a task's connection closed (normal deletion or a dead shim). It may
 // run while a grouped shim still serves other containers, and more than once: everything is idempotent.
+// containerd runs it for every deleted task, so it loads no execa and no protobuf codec.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { encode } from '../../api/codec.ts';
-import { toTimestamp } from '../../api/timestamp.ts';
-import { TypeNames } from '../../api/types.ts';
+import { encodeDeleteResponse } from '../../api/start-wire.ts';
 import { Runc, isContainerNotExist } from '../../runc/index.ts';
+import { runQuick } from '../../spawn/quick.ts';
 import { BundleFile, readOptionsFile, readPidFile, readRuntimeFile } from '../bundle-files.ts';
 import type { ShimFlags } from '../flags.ts';
 import { unmountAll } from '../mount/unmount.ts';
-import { DEFAULT_RUNC_BINARY, runcRoot } from '../options.ts';
+import { runcBinary, runcRoot } from '../runc-paths.ts';
 
 const SIGKILL_EXIT_STATUS = 128 + 9;
 /** uint32(-1): what the Go shim reports when init.pid cannot be read */
@@ -18,16 +19,22 @@ export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
   const bundle = flags.bundle || process.cwd();
   const options = readOptionsFile(bundle);
-  const runc = new Runc({
-    binary: readRuntimeFile(bundle) || options.binary_name || DEFAULT_RUNC_BINARY,
-    root: runcRoot(options, flags.namespace),
-    log: join(bundle, BundleFile.runcLog),
-    logFormat: 'json',
-  });
-  try {
-    await runc.delete(flags.id, { force: true });
-  } catch (err) {
-    if (!isContainerNotExist(err)) warn(`failed to remove runc container: ${(err as Error).message}`);
+  const root = runcRoot(options, flags.namespace);
+  // runc and crun keep a directory per container under their root: without it there is nothing to delete,
+  // and the usual case (the shim deleted the container before containerd closed the connection) costs no spawn
+  if (existsSync(join(root, flags.id))) {
+    const runc = new Runc({
+      binary: readRuntimeFile(bundle) || runcBinary(options),
+      root,
+      log: join(bundle, BundleFile.runcLog),
+      logFormat: 'json',
+      runner: runQuick,
+    });
+    try {
+      await runc.delete(flags.id, { force: true });
+    } catch (err) {
+      if (!isContainerNotExist(err)) warn(`failed to remove runc container: ${(err as Error).message}`);
+    }
   }
   try {
     unmountAll(join(bundle, 'rootfs'));
@@ -40,9 +47,5 @@ export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void
   } catch (err) {
     warn(`failed to read init pid file: ${(err as Error).message}`);
   }
-  return encode(TypeNames.deleteResponse, {
-    pid,
-    exit_status: SIGKILL_EXIT_STATUS,
-    exited_at: toTimestamp(new Date()),
-  });
+  return encodeDeleteResponse(pid, SIGKILL_EXIT_STATUS, new Date());
 }

@@ -1,7 +1,7 @@
 // The hand-written decoder `start` uses must agree with the protobufjs codec on every message it reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode } from '../../../src/api/codec.ts';
+import { decode, encode } from '../../../src/api/codec.ts';
 import { packAny } from '../../../src/api/any.ts';
 import { TypeNames } from '../../../src/api/types.ts';
 import {
@@ -9,6 +9,7 @@ import {
   decodeBootstrapParams,
   decodeShimCgroup,
   encodeBootstrapResult,
+  encodeDeleteResponse,
 } from '../../../src/api/start-wire.ts';
 
 test('BootstrapParams as containerd 2.3 sends it, negative log level and all', () => {
@@ -69,4 +70,25 @@ test('truncated and invalid input throws instead of returning garbage', () => {
   assert.throws(() => decodeBootstrapParams(Uint8Array.from([0x0a, 0x02, 0xff, 0xfe])), TypeError);
   // `{"version":3}` as a 2.x JSON answer would be: the decoder must reject it, not misread it
   assert.throws(() => decodeBootstrapParams(Buffer.from('{"version":3}')));
+});
+
+test('DeleteResponse bytes decode with the codec to the same values', () => {
+  const at = new Date('2026-11-27T19:00:00.123Z');
+  const out = decode<{ pid: number; exit_status: number; exited_at: { seconds: number; nanos: number } }>(
+    TypeNames.deleteResponse,
+    encodeDeleteResponse(0xffffffff, 137, at),
+  );
+  assert.equal(out.pid, 4294967295);
+  assert.equal(out.exit_status, 137);
+  assert.deepEqual(out.exited_at, { seconds: Math.floor(at.getTime() / 1000), nanos: 123_000_000 });
+  assert.deepEqual(
+    Buffer.from(encodeDeleteResponse(42, 0, at)),
+    Buffer.from(
+      encode(TypeNames.deleteResponse, {
+        pid: 42,
+        exit_status: 0,
+        exited_at: { seconds: Math.floor(at.getTime() / 1000), nanos: 123_000_000 },
+      }),
+    ),
+  );
 });
