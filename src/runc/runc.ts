@@ -4,7 +4,7 @@ import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/ap
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunOptions, RunResult } from '../spawn/index.ts';
+import { run, type RunOptions, type RunResult } from '../spawn/index.ts';
 import {
   checkpointArgs,
   createArgs,
@@ -52,11 +52,6 @@ function runtimeEnv(env: Record<string, string | undefined>): Record<string, str
 
 export type Runner = (file: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
 
-/** The shim's runner (execa, pids protected from the reaper), loaded on first use so that the short-lived
- *  actions that pass their own runner never load it. */
-const runWithReaper: Runner = async (file, args, opts) =>
-  (await import('../spawn/index.ts')).run(file, args, opts);
-
 interface Invocation {
   stdio?: Stdio;
   input?: string;
@@ -72,7 +67,7 @@ export class Runc {
 
   constructor(opts: RuncOptions = {}) {
     this.opts = opts;
-    this.run = opts.runner ?? runWithReaper;
+    this.run = opts.runner ?? run;
     this.binary = opts.binary || 'runc';
     this.env = runtimeEnv(opts.env ?? process.env);
     this.tracer = opts.tracer ?? trace.getTracer('tsshim.runc');

@@ -1,15 +1,6 @@
 // Files the shim keeps in the bundle so that the `delete` action (run after the shim may have died) and
 // restarted daemons can find what they need.
-import {
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  existsSync,
-  openSync,
-  closeSync,
-  fsyncSync,
-  writeSync,
-} from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, existsSync, openSync, closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuncOptions } from '../api/types.ts';
 
@@ -23,13 +14,13 @@ export const BundleFile = {
   shimLog: 'log',
 } as const;
 
-/** write then rename, so a reader never sees half a file */
+/** write then rename, so a reader never sees half a file (no fsync: bundles live on tmpfs under /run, and
+ *  `start` is on every container's start path) */
 export function writeFileAtomic(path: string, data: string, mode: number): void {
   const tmp = join(path, '..', `.${path.split('/').pop()}.${process.pid}`);
   const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, data);
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

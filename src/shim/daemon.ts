@@ -128,5 +128,5 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
       error: err instanceof Error ? (err.stack ?? err.message) : String(err),
     });
   });
-  log('debug', 'shim serving', { id: flags.id });
+  log('debug', 'shim serving', { id: flags.id, bootMs: Math.round(process.uptime() * 1000) });
 }

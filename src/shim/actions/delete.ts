@@ -1,11 +1,10 @@
 // `delete`: containerd's cleanup after a task's connection closed (normal deletion or a dead shim). It may
 // run while a grouped shim still serves other containers, and more than once: everything is idempotent.
-// containerd runs it for every deleted task, so it loads no execa and no protobuf codec.
+// containerd runs it for every deleted task, so it loads no protobuf codec.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeDeleteResponse } from '../../api/start-wire.ts';
 import { Runc, isContainerNotExist } from '../../runc/index.ts';
-import { runQuick } from '../../spawn/quick.ts';
 import { BundleFile, readOptionsFile, readPidFile, readRuntimeFile } from '../bundle-files.ts';
 import type { ShimFlags } from '../flags.ts';
 import { unmountAll } from '../mount/unmount.ts';
@@ -28,7 +27,6 @@ export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void
       root,
       log: join(bundle, BundleFile.runcLog),
       logFormat: 'json',
-      runner: runQuick,
     });
     try {
       await runc.delete(flags.id, { force: true });

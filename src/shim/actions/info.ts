@@ -3,7 +3,6 @@ import { decode, encode } from '../../api/codec.ts';
 import { isEmptyAny, ociTypeUrls, type AnyMessage } from '../../api/any.ts';
 import { TypeNames } from '../../api/types.ts';
 import { Runc } from '../../runc/index.ts';
-import { runQuick } from '../../spawn/quick.ts';
 import { runcBinary, runcOptionsFromAny } from '../options.ts';
 import { RUNTIME_NAME, SHIM_REVISION, SHIM_VERSION } from '../version.ts';
 import { lookPath } from '../look-path.ts';
@@ -24,7 +23,7 @@ export async function infoAction(stdin: Uint8Array): Promise<Uint8Array> {
     throw new Error(`failed to read runtime options: ${(err as Error).message}`);
   }
   const binary = lookPath(runcBinary(options));
-  const features = await new Runc({ binary, runner: runQuick }).features().catch(() => undefined);
+  const features = await new Runc({ binary }).features().catch(() => undefined);
   return encode(TypeNames.runtimeInfo, {
     name: RUNTIME_NAME,
     version: { version: SHIM_VERSION, revision: SHIM_REVISION },
