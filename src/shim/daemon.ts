@@ -7,7 +7,7 @@ import { TaskServices } from '../api/types.ts';
 import { native } from '../native/index.ts';
 import { setupTracing } from '../otel/setup.ts';
 import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
-import { Server } from '../ttrpc/index.ts';
+import { Server, type ServiceMethods } from '../ttrpc/index.ts';
 import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
 import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
@@ -18,6 +18,7 @@ import { createLogger, logFn, openLogFifo, type LogFn } from './logger.ts';
 import { taskMethods } from './service/handlers.ts';
 import { instrumentService } from './service/instrument.ts';
 import { TaskService } from './service/task-service.ts';
+import { IdleCollector } from './idle-gc.ts';
 
 const LISTENER_FD = 3;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -54,6 +55,22 @@ function ownSocketPaths(flags: ShimFlags, bundle: string): string[] {
   if (flags.address && flags.namespace)
     paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
   return [...paths];
+}
+
+/** A deleted process (an exec probe, typically) leaves garbage the shim should not keep while idle. */
+function collectAfterDelete(methods: ServiceMethods, idle: IdleCollector): ServiceMethods {
+  const remove = methods.Delete;
+  if (!remove) return methods;
+  return {
+    ...methods,
+    Delete: async (payload, ctx) => {
+      try {
+        return await remove(payload, ctx);
+      } finally {
+        idle.touch();
+      }
+    },
+  };
 }
 
 export async function runDaemon(flags: ShimFlags): Promise<void> {
@@ -95,7 +112,8 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     log,
     requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
   });
-  const methods = taskMethods(service);
+  const idle = new IdleCollector();
+  const methods = collectAfterDelete(taskMethods(service), idle);
   server.register(TaskServices.v2, instrumentService(TaskServices.v2, methods, log));
   server.register(TaskServices.v3, instrumentService(TaskServices.v3, methods, log));
   const dumpSources = (): DumpSources => ({
