@@ -9,6 +9,7 @@ import { createProcessIO, type IOContext, type ProcessIO, type StdioConfig } fro
 import { ExitLatch, type ExitInfo } from './exit.ts';
 import { ExecCreatedState, type ExecState } from './exec-states.ts';
 import { IO_DRAIN_TIMEOUT_MS } from './init.ts';
+import { Serial } from './serial.ts';
 
 export interface ExecConfig {
   id: string;
@@ -30,6 +31,7 @@ export class ExecProcess {
   readonly exit = new ExitLatch();
   private io: ProcessIO | undefined;
   private state: ExecState;
+  private readonly serial = new Serial();
 
   constructor(private readonly config: ExecConfig) {
     this.id = config.id;
@@ -59,13 +61,13 @@ export class ExecProcess {
   }
 
   start(): Promise<void> {
-    return this.state.start();
+    return this.serial.run(() => this.state.start());
   }
   delete(): Promise<void> {
-    return this.state.delete();
+    return this.serial.run(() => this.state.delete());
   }
   kill(signal: number): Promise<void> {
-    return this.state.kill(signal);
+    return this.serial.run(() => this.state.kill(signal));
   }
   resize(cols: number, rows: number): void {
     this.state.resize(cols, rows);

@@ -8,6 +8,7 @@ import { createProcessIO, type ProcessIO, type StdioConfig } from '../io/index.t
 import type { IOContext } from '../io/index.ts';
 import { ExitLatch, type ExitInfo } from './exit.ts';
 import { CreatedCheckpointState, CreatedState, type InitState } from './init-states.ts';
+import { Serial } from './serial.ts';
 
 /** How long Delete waits for the last output to reach its reader, as the Go shim does */
 export const IO_DRAIN_TIMEOUT_MS = 10_000;
@@ -35,6 +36,7 @@ export class InitProcess {
   private state: InitState;
   private pausing = false;
   readonly exit = new ExitLatch();
+  private readonly serial = new Serial();
 
   private constructor(private readonly config: InitConfig) {
     this.id = config.id;
@@ -97,22 +99,22 @@ export class InitProcess {
   }
 
   start(): Promise<void> {
-    return this.state.start();
+    return this.serial.run(() => this.state.start());
   }
   delete(): Promise<void> {
-    return this.state.delete();
+    return this.serial.run(() => this.state.delete());
   }
   kill(signal: number, all: boolean): Promise<void> {
-    return this.state.kill(signal, all);
+    return this.serial.run(() => this.state.kill(signal, all));
   }
   pause(): Promise<void> {
-    return this.state.pause();
+    return this.serial.run(() => this.state.pause());
   }
   resume(): Promise<void> {
-    return this.state.resume();
+    return this.serial.run(() => this.state.resume());
   }
   update(resources: object): Promise<void> {
-    return this.state.update(resources);
+    return this.serial.run(() => this.state.update(resources));
   }
   checkExec(): void {
     this.state.checkExec();
@@ -124,7 +126,7 @@ export class InitProcess {
   /** the reaper saw this process exit */
   async setExited(exit: ExitInfo): Promise<void> {
     this.exit.set(exit);
-    await this.state.exited();
+    await this.serial.run(() => this.state.exited());
   }
 
   resize(cols: number, rows: number): void {
