@@ -1,0 +1,107 @@
+// The tsshim builds under test, copied or built into one temp package so that a rebuild of dist/ while the
+// bench runs (others work in the same checkout) cannot change what is measured: tsshim as built (a copy of
+// dist/), and variants for levers decided at build time. src/ and dist/ are left alone.
+import { build } from 'esbuild';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type BuildName = 'as-built' | 'onefile' | 'external-deps';
+
+export interface Builds {
+  /** the shim entry script of a build: what containerd runs as containerd-shim-runc-v2 */
+  binary(name: BuildName): string;
+  /** its bundle directory (shim.mjs and chunks/) */
+  distDir(name: BuildName): string;
+  remove(): void;
+}
+
+const banner = [
+  "import { createRequire as __tsshimCreateRequire } from 'node:module';",
+  'const require = __tsshimCreateRequire(import.meta.url);',
+].join('\n');
+
+// as bin/containerd-shim-tsshim-v2, one directory up from the bundle
+const binScript = [
+  '#!/usr/bin/env node',
+  "import('../shim.mjs').catch((err) => {",
+  '  process.stderr.write(`io.containerd.runc.v2: ${err && err.message ? err.message : err}`);',
+  '  process.exit(1);',
+  '});',
+  '',
+].join('\n');
+
+function writeBin(outdir: string): void {
+  const bin = join(outdir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(join(bin, 'containerd-shim-runc-v2'), binScript);
+  chmodSync(join(bin, 'containerd-shim-runc-v2'), 0o755);
+}
+
+async function buildVariant(
+  repoRoot: string,
+  outdir: string,
+  name: Exclude<BuildName, 'as-built'>,
+): Promise<void> {
+  await build({
+    entryPoints: { shim: join(repoRoot, 'src/shim/main.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    // onefile: every action in one file, so `start` reads and parses the daemon's code too
+    splitting: name !== 'onefile',
+    // external-deps: protobufjs, pino, ajv, execa load from node_modules as module trees
+    packages: name === 'external-deps' ? 'external' : undefined,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    banner: { js: banner },
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  writeBin(outdir);
+}
+
+export async function prepareBuilds(repoRoot: string, variants: boolean): Promise<Builds> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsshim-bench-'));
+  try {
+    // The native addon is found by walking up to binding.gyp; bare imports resolve through node_modules.
+    copyFileSync(join(repoRoot, 'binding.gyp'), join(dir, 'binding.gyp'));
+    copyFileSync(join(repoRoot, 'package.json'), join(dir, 'package.json'));
+    mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+    const addon = join(repoRoot, 'build', 'Release', 'tsshim_native.node');
+    if (!existsSync(addon)) throw new Error(`${addon} is missing: run npm install`);
+    copyFileSync(addon, join(dir, 'build', 'Release', 'tsshim_native.node'));
+    symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+    const dist = join(repoRoot, 'dist');
+    if (!existsSync(join(dist, 'shim.mjs')))
+      throw new Error(`${dist}/shim.mjs is missing: run npm run build`);
+    cpSync(dist, join(dir, 'as-built'), { recursive: true });
+    writeBin(join(dir, 'as-built'));
+    if (variants) {
+      await buildVariant(repoRoot, join(dir, 'onefile'), 'onefile');
+      await buildVariant(repoRoot, join(dir, 'external-deps'), 'external-deps');
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    binary: (name) => join(dir, name, 'bin', 'containerd-shim-runc-v2'),
+    distDir: (name) => join(dir, name),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

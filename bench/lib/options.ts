@@ -1,0 +1,83 @@
+// What to measure and how often: full counts by default, reduced ones for development (--quick).
+export type ScenarioName = 'startup' | 'run' | 'exec' | 'stdout' | 'state' | 'growth' | 'memory';
+
+export const allScenarios: readonly ScenarioName[] = [
+  'startup',
+  'run',
+  'exec',
+  'stdout',
+  'state',
+  'growth',
+  'memory',
+];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** interleaved rounds for ctr run --rm, exec and stdout */
+  rounds: number;
+  /** interleaved rounds of the start-up micro benchmark (processes only, no containerd) */
+  startupRounds: number;
+  /** State RPC calls per shim (after stateWarmup), in blocks alternating between shims */
+  stateCalls: number;
+  stateWarmup: number;
+  /** running containers per shim kind for the memory figure */
+  containers: number;
+  growthWarmup: number;
+  growthExecs: number;
+  /** MiB written to stdout through the shim */
+  stdoutMiB: number;
+  /** measure the lever variants (extra tsshim daemons) too */
+  levers: boolean;
+  scenarios: Set<ScenarioName>;
+  resultsPath: string;
+}
+
+function intOption(argv: string[], flag: string, env: string | undefined, fallback: number): number {
+  const i = argv.indexOf(flag);
+  const raw = i >= 0 ? argv[i + 1] : env;
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number.parseInt(raw, 10);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag}: expected a positive integer, got ${raw}`);
+  return n;
+}
+
+export const usage = `npm run bench -- [options]
+  --quick              reduced counts for development (also TSSHIM_BENCH_QUICK=1)
+  --rounds N           interleaved rounds for run/exec/stdout (default 15; quick 3)
+  --execs N            execs for the memory-growth figure (default 2000; quick 100)
+  --containers N       running containers per shim for the memory figure (default 10; quick 3)
+  --only a,b           scenarios: ${allScenarios.join(',')}
+  --no-levers          only containerd's Go shim against tsshim with its defaults
+  --out PATH           JSON results (default bench/results/latest.json)`;
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOut: string): BenchOptions {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const quick = argv.includes('--quick') || env.TSSHIM_BENCH_QUICK === '1';
+  const onlyIndex = argv.indexOf('--only');
+  let scenarios = new Set<ScenarioName>(allScenarios);
+  if (onlyIndex >= 0) {
+    const names = (argv[onlyIndex + 1] ?? '').split(',').filter(Boolean);
+    const unknown = names.filter((n) => !(allScenarios as readonly string[]).includes(n));
+    if (unknown.length > 0 || names.length === 0)
+      throw new Error(`--only: unknown scenario(s) ${unknown.join(',')}`);
+    scenarios = new Set(names as ScenarioName[]);
+  }
+  const outIndex = argv.indexOf('--out');
+  return {
+    quick,
+    rounds: intOption(argv, '--rounds', env.TSSHIM_BENCH_ROUNDS, quick ? 3 : 15),
+    startupRounds: quick ? 5 : 20,
+    stateCalls: quick ? 400 : 4000,
+    stateWarmup: quick ? 50 : 300,
+    containers: intOption(argv, '--containers', env.TSSHIM_BENCH_CONTAINERS, quick ? 3 : 10),
+    growthWarmup: quick ? 10 : 50,
+    growthExecs: intOption(argv, '--execs', env.TSSHIM_BENCH_EXECS, quick ? 100 : 2000),
+    stdoutMiB: 30,
+    levers: !argv.includes('--no-levers'),
+    scenarios,
+    resultsPath: outIndex >= 0 ? (argv[outIndex + 1] ?? defaultOut) : defaultOut,
+  };
+}

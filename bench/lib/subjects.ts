@@ -1,0 +1,97 @@
+// The shims under test, one containerd 2.x daemon each: containerd's Go shim, tsshim as built, and tsshim
+// with one lever changed (V8 flags, bundling) per extra daemon.
+import { existsSync, lstatSync, symlinkSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startContainerd, type Containerd, type ShimKind } from '../../test/helpers/containerd.ts';
+import type { BuildName, Builds } from './builds.ts';
+
+export interface SubjectSpec {
+  key: string;
+  label: string;
+  shim: ShimKind;
+  /** the lever this variant changes, relative to `tsshim` */
+  lever?: string;
+  env?: Record<string, string>;
+  /** which tsshim build runs (default: the copy of dist/ taken when the bench started) */
+  build?: BuildName;
+}
+
+export interface Subject extends SubjectSpec {
+  daemon: Containerd;
+  image: string;
+}
+
+/** the flags every lever starts from; the shim's defaults are in src/shim/daemon-flags.ts */
+const BASE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=1';
+
+export const goSubject: SubjectSpec = { key: 'go', label: 'Go shim (containerd 2.x)', shim: 'go' };
+export const tsshimSubject: SubjectSpec = { key: 'tsshim', label: 'tsshim', shim: 'tsshim' };
+
+export const leverSubjects: SubjectSpec[] = [
+  {
+    key: 'jit',
+    label: 'tsshim with the JIT (no --jitless)',
+    shim: 'tsshim',
+    lever: 'V8 JIT on in the daemon (the default is --jitless)',
+    env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --expose-gc` },
+  },
+  {
+    key: 'lite',
+    label: 'tsshim --lite-mode',
+    shim: 'tsshim',
+    lever: 'V8 --lite-mode instead of --jitless',
+    env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --lite-mode --expose-gc` },
+  },
+  {
+    key: 'nogc',
+    label: 'tsshim without the idle GC',
+    shim: 'tsshim',
+    lever: 'no full collection when idle after a Delete (no --expose-gc)',
+    env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --jitless` },
+  },
+  {
+    key: 'execa',
+    label: 'tsshim, runc through execa',
+    shim: 'tsshim',
+    lever: 'runc started through execa instead of node:child_process',
+    env: { TSSHIM_RUNNER: 'execa' },
+  },
+  {
+    key: 'nosplit',
+    label: 'tsshim one file, no code splitting',
+    shim: 'tsshim',
+    lever: 'start loads the daemon code too (no code splitting)',
+    build: 'onefile',
+  },
+  {
+    key: 'extdeps',
+    label: 'tsshim, dependencies not bundled',
+    shim: 'tsshim',
+    lever: 'npm dependencies loaded from node_modules (not bundled)',
+    build: 'external-deps',
+  },
+];
+
+/** The harness links containerd-shim-runc-v2 in <base>/bin (first in the daemon's PATH) to tsshim; the
+ *  bench points that link at its own copy of the build. containerd resolves the shim when it starts one, so this takes effect
+ *  for every container. */
+function pointShimAt(daemon: Containerd, binary: string): void {
+  const link = join(dirname(daemon.root), 'bin', 'containerd-shim-runc-v2');
+  if (!existsSync(link) || !lstatSync(link).isSymbolicLink()) {
+    throw new Error(`${link}: not the harness's shim link (test/helpers/containerd.ts changed its layout?)`);
+  }
+  unlinkSync(link);
+  symlinkSync(binary, link);
+}
+
+export async function startSubject(spec: SubjectSpec, builds: Builds): Promise<Subject> {
+  const daemon = await startContainerd('2', { shim: spec.shim, env: spec.env, logLevel: 'warn' });
+  try {
+    if (spec.shim === 'tsshim') pointShimAt(daemon, builds.binary(spec.build ?? 'as-built'));
+    const image = await daemon.importImage();
+    return { ...spec, daemon, image };
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+}
