@@ -1,4 +1,7 @@
 // OTLP/HTTP with binary protobuf (the default protocol of containerd's tracing): POST to .../v1/traces.
+// node:http, not fetch: fetch's HTTP parser is WebAssembly, which the shim's --jitless daemon does not have.
+import http from 'node:http';
+import https from 'node:https';
 import { encode } from '../api/codec.ts';
 import type { SpanExporter } from './batch-processor.ts';
 import { EXPORT_REQUEST_TYPE, exportRequest } from './otlp-encode.ts';
@@ -11,21 +14,41 @@ export interface OtlpHttpOptions {
   resource: Record<string, string>;
 }
 
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  timeoutMs: number,
+): Promise<number> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs },
+      (res) => {
+        // the body is a (possibly partial-success) ExportTraceServiceResponse we have no use for
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`OTLP endpoint ${url.href} timed out after ${timeoutMs} ms`)),
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export class OtlpHttpTraceExporter implements SpanExporter {
   constructor(private readonly options: OtlpHttpOptions) {}
 
   async export(spans: FinishedSpan[]): Promise<void> {
     if (spans.length === 0) return;
-    // a copy in a plain ArrayBuffer: what fetch's BodyInit accepts
-    const body = new Uint8Array(encode(EXPORT_REQUEST_TYPE, exportRequest(spans, this.options.resource)));
-    const res = await fetch(this.options.url, {
-      method: 'POST',
-      headers: { ...this.options.headers, 'content-type': 'application/x-protobuf' },
-      body,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    // the body is a (possibly partial-success) ExportTraceServiceResponse we have no use for
-    await res.arrayBuffer().catch(() => undefined);
-    if (!res.ok) throw new Error(`OTLP endpoint ${this.options.url} answered HTTP ${res.status}`);
+    const body = encode(EXPORT_REQUEST_TYPE, exportRequest(spans, this.options.resource));
+    const headers = { ...this.options.headers, 'content-type': 'application/x-protobuf' };
+    const status = await post(new URL(this.options.url), headers, body, this.options.timeoutMs);
+    if (status < 200 || status >= 300)
+      throw new Error(`OTLP endpoint ${this.options.url} answered HTTP ${status}`);
   }
 }
