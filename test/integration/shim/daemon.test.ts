@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { socketAddress, socketPath } from '../../../src/shim/address.ts';
 import type { Containerd } from '../../helpers/containerd.ts';
 import { skipReason } from '../../helpers/containerd.ts';
+import { isClean } from '../../helpers/cleanup.ts';
 import {
   assertClean,
   ctrOk,
@@ -115,6 +116,50 @@ for (const version of shimTestVersions()) {
           assert.deepEqual(await listTasks(d), []);
         },
         180_000,
+      );
+
+      shimTest(
+        shared,
+        'a shim killed under a running container: containerd runs delete, which kills and cleans up the container',
+        async (d, image) => {
+          const id = shared.id('dead-shim');
+          await ctrOk(d, ['run', '-d', image, id, 'sleep', '600'], { timeoutMs: 60_000 });
+          const row = await waitForStatus(d, id, 'RUNNING');
+          const shim = parentPid(row.pid);
+          assert.ok(
+            shimProcesses(d).some((s) => s.pid === shim),
+            'the container is a child of our shim',
+          );
+          process.kill(shim, 'SIGKILL');
+          // containerd notices the lost connection, runs `<shim> delete` (runc delete --force, unmount) and
+          // reports the task stopped with the delete action's status
+          const alive = (pid: number): boolean => {
+            try {
+              process.kill(pid, 0);
+              return true;
+            } catch {
+              return false;
+            }
+          };
+          const gone = await eventually(
+            () => alive(row.pid),
+            (a) => !a,
+            30_000,
+          );
+          assert.equal(gone, false, 'the container process is killed');
+          const status = await eventually(
+            async () => (await listTasks(d)).find((t) => t.id === id)?.status,
+            (s) => s !== 'RUNNING',
+            30_000,
+          );
+          assert.notEqual(status, 'RUNNING');
+          await d.ctr(['tasks', 'delete', id]);
+          await ctrOk(d, ['containers', 'delete', id]);
+          // the killed shim is reaped by whichever process adopted it, sometimes a second or two later
+          const left = await eventually(() => d.leftovers(), isClean, 30_000);
+          assertClean(left, 'after the dead shim was cleaned up');
+        },
+        120_000,
       );
 
       shimTest(
