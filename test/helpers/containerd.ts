@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  readdirSync,
   rmSync,
   rmdirSync,
   symlinkSync,
@@ -391,11 +392,20 @@ export async function startContainerd(
     }
   }
 
-  function removeOwnFifoDirs(): void {
+  /** ctr names its FIFOs <id>-stdin/-stdout/-stderr; a dir is ours only if every FIFO in it belongs to one of
+   *  this daemon's containers (other daemons may be running ctr at the same moment). */
+  function removeOwnFifoDirs(ids: ReadonlySet<string>): void {
     const open = openPaths();
     for (const dir of ctrFifoDirs()) {
       if (fifoDirsBefore.has(dir) || [...open].some((p) => p.startsWith(`${dir}/`))) continue;
-      rmSync(dir, { recursive: true, force: true });
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      const ours = names.every((n) => ids.has(n.replace(/-(stdin|stdout|stderr)$/, '')));
+      if (ours) rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -450,11 +460,13 @@ export async function startContainerd(
     },
     log,
     async stop(): Promise<void> {
+      const containers = await ctr(['containers', 'list', '--quiet']).catch(() => undefined);
+      const ids = new Set((containers?.stdout ?? '').split('\n').filter(Boolean));
       await stopDaemon();
       await killScopeProcesses();
       await unmountAll([base]);
       removeOwnSockets();
-      removeOwnFifoDirs();
+      removeOwnFifoDirs(ids);
       removeCgroupsAndRuncState();
       rmSync(base, { recursive: true, force: true });
     },

@@ -1,7 +1,9 @@
 // Opening containerd's FIFOs without ever blocking the event loop. containerd's fifo library opens blocking
 // in a goroutine; here every open is non-blocking and never waits for the peer:
-// - stdout/stderr FIFOs are opened O_RDWR: the open cannot block and, holding a read end ourselves, a reader
-//   that goes away (containerd restart) never causes EPIPE (kata runtime#2591, rust-extensions#100);
+// - stdout/stderr FIFOs are opened O_WRONLY once a reader has them open (polled without blocking, as the Go
+//   shim's blocking open waits for one: bytes written before the client's reader arrives and then closed
+//   would be dropped by the kernel), plus an O_RDONLY handle of our own so that a reader that goes away
+//   (containerd restart) never causes EPIPE (kata runtime#2591, rust-extensions#100);
 // - stdin is opened O_RDONLY, plus an O_WRONLY "closer" that keeps the FIFO from reaching EOF when the client
 //   closes its writer, until CloseIO closes it.
 // libuv opens every fd O_CLOEXEC, so none of these leak into runc or a logging binary.
@@ -40,13 +42,45 @@ export function pipeSocket(fd: number, direction: 'read' | 'write'): Socket {
   }
 }
 
+const READER_WAIT_MS = 30_000;
+const READER_POLL_MS = 5;
+
+/** ENXIO from a non-blocking O_WRONLY open means no reader yet: poll until the client's reader is there (the
+ *  Go shim waits up to 30 s too); on time-out write anyway, holding the FIFO open for a late reader. */
+async function openWriterWithReader(path: string): Promise<number> {
+  const deadline = Date.now() + READER_WAIT_MS;
+  for (;;) {
+    try {
+      return await openFd(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+      if (Date.now() > deadline) return openFd(path, constants.O_RDWR | constants.O_NONBLOCK);
+      await new Promise((resolve) => setTimeout(resolve, READER_POLL_MS));
+    }
+  }
+}
+
 /** stdout/stderr destination: a FIFO, or (as containerd allows) an existing regular file to append to */
 export async function openOutput(path: string): Promise<ByteSink> {
   if (path === '') throw new Error('containerd-shim: opening file "" failed');
   const st = await statOrUndefined(path);
   if (st?.isFIFO()) {
-    const fd = await openFd(path, constants.O_RDWR | constants.O_NONBLOCK);
-    return socketSink(pipeSocket(fd, 'write'));
+    const writer = await openWriterWithReader(path);
+    let keepalive: number;
+    try {
+      keepalive = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      closeQuietly(writer);
+      throw err;
+    }
+    const sink = socketSink(pipeSocket(writer, 'write'));
+    return {
+      write: sink.write,
+      destroy: () => {
+        sink.destroy();
+        closeQuietly(keepalive);
+      },
+    };
   }
   let fd: number;
   try {
