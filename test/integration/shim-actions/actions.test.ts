@@ -149,6 +149,27 @@ describe('shim start', () => {
     assert.equal(readFileSync(join(bundle, 'address'), 'utf8'), address);
   });
 
+  test("the daemon's oom_score_adj is its caller's plus one, as the Go shim sets it", async () => {
+    const bundle = makeBundle(root, 'oom');
+    const mine = Number(readFileSync('/proc/self/oom_score_adj', 'utf8'));
+    const r = runShim(
+      ['-namespace', 'ns1', '-address', join(root, 'containerd.sock'), '-id', 'oom', 'start'],
+      {
+        cwd: bundle,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    addresses.push(r.stdout.toString());
+    const client = await Client.connect(r.stdout.toString().slice(7));
+    const { shim_pid } = decode<{ shim_pid: number }>(
+      TypeNames.connectResponse,
+      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'oom' })),
+    );
+    client.close();
+    // start's caller is this test process (spawnSync's parent), so the daemon gets our score + 1
+    assert.equal(Number(readFileSync(`/proc/${shim_pid}/oom_score_adj`, 'utf8')), Math.min(1000, mine + 1));
+  });
+
   test('a second container of the same group reuses the live shim', async () => {
     const ctrdAddress = join(root, 'containerd.sock');
     const a = makeBundle(root, 'g1', { 'io.containerd.runc.v2.group': 'pod' });
