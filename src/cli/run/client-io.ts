@@ -55,3 +55,37 @@ export function ended(stream: net.Socket, timeoutMs: number): Promise<void> {
     stream.once('close', done);
   });
 }
+
+export interface ClientStdio {
+  fifos: FifoPaths;
+  /** the read ends relaying the process's stdout (and stderr) to ours */
+  outputs: net.Socket[];
+  /** the write end the process's stdin is fed through */
+  stdin: net.Socket;
+  close(): void;
+}
+
+/** FIFOs for one process, their read ends relayed to our stdout/stderr, opened before Create/Exec as
+ *  containerd's clients do. */
+export async function attachClientStdio(dir: string, id: string, tty: boolean): Promise<ClientStdio> {
+  const fifos = await makeFifos(dir, id, tty, true);
+  const outputs: net.Socket[] = [];
+  const stdout = openFifo(fifos.stdout, 'read');
+  stdout.pipe(process.stdout, { end: false });
+  outputs.push(stdout);
+  if (fifos.stderr) {
+    const stderr = openFifo(fifos.stderr, 'read');
+    stderr.pipe(process.stderr, { end: false });
+    outputs.push(stderr);
+  }
+  const stdin = openFifo(fifos.stdin, 'write');
+  return {
+    fifos,
+    outputs,
+    stdin,
+    close: () => {
+      for (const s of outputs) s.destroy();
+      stdin.destroy();
+    },
+  };
+}

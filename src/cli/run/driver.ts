@@ -1,10 +1,8 @@
 // `tsshim run`: containerd's part, played with no containerd. Starts the shim through its `start` action,
 // serves its events, makes the FIFOs, and calls Create/Start/Wait/Delete/Shutdown, then removes everything.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import type net from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { decode, encode } from '../../api/codec.ts';
 import { packAny } from '../../api/any.ts';
 import { TaskServices, TypeNames, type WaitResponse } from '../../api/types.ts';
@@ -12,24 +10,11 @@ import { DEFAULT_PATH_ENV, generateSpec } from '../../oci/generate-spec.ts';
 import { run } from '../../spawn/index.ts';
 import { Client } from '../../ttrpc/index.ts';
 import type { RunArgs } from './args.ts';
-import { ended, makeFifos, mkfifo, openFifo } from './client-io.ts';
+import { attachClientStdio, ended, mkfifo, openFifo } from './client-io.ts';
 import { EventsSink } from './events-sink.ts';
+import { shimBinary } from '../shim/binary.ts';
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3 };
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the tsshim package root');
-    dir = up;
-  }
-  return dir;
-}
-
-export function shimBinary(): string {
-  return process.env.TSSHIM_SHIM_BINARY ?? join(packageRoot(), 'bin', 'containerd-shim-tsshim-v2');
-}
 
 function writeBundle(args: RunArgs, bundle: string): void {
   let spec: Record<string, unknown>;
@@ -109,21 +94,9 @@ export async function runContainer(args: RunArgs): Promise<number> {
       run(shim, [...shimFlags, '-bundle', bundle, 'delete'], { cwd: bundle }).catch(() => undefined),
     );
 
-    const fifos = await makeFifos(work, args.id, args.tty, true);
-    const outputs: net.Socket[] = [];
-    const stdout = openFifo(fifos.stdout, 'read');
-    stdout.pipe(process.stdout, { end: false });
-    outputs.push(stdout);
-    if (fifos.stderr) {
-      const stderr = openFifo(fifos.stderr, 'read');
-      stderr.pipe(process.stderr, { end: false });
-      outputs.push(stderr);
-    }
-    const stdin = openFifo(fifos.stdin, 'write');
-    cleanups.push(() => {
-      for (const s of outputs) s.destroy();
-      stdin.destroy();
-    });
+    const stdio = await attachClientStdio(work, args.id, args.tty);
+    const { fifos, outputs, stdin } = stdio;
+    cleanups.push(() => stdio.close());
 
     const ref = { id: args.id, exec_id: '' };
     let deleted = false;

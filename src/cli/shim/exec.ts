@@ -1,12 +1,11 @@
 // `tsshim shim exec`: an extra process in a running container, wired to our stdio through FIFOs the way
 // containerd's cio does it; the spec is the container's own process with the args (and terminal) replaced.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ociTypeUrls } from '../../api/any.ts';
 import { TypeNames, type WaitResponse } from '../../api/types.ts';
-import { ended, makeFifos, openFifo } from '../run/client-io.ts';
+import { attachClientStdio, ended } from '../run/client-io.ts';
 import type { ShimClient } from './client.ts';
 import { state } from './commands.ts';
 
@@ -32,19 +31,9 @@ export async function execCommand(shim: ShimClient, id: string, exec: ExecSpec):
   const dir = mkdtempSync(join(tmpdir(), 'tsshim-exec-'));
   const cleanups: (() => unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
   try {
-    const fifos = await makeFifos(dir, exec.execId, exec.tty, true);
-    const outputs: net.Socket[] = [openFifo(fifos.stdout, 'read')];
-    outputs[0]!.pipe(process.stdout, { end: false });
-    if (fifos.stderr) {
-      const stderr = openFifo(fifos.stderr, 'read');
-      stderr.pipe(process.stderr, { end: false });
-      outputs.push(stderr);
-    }
-    const stdin = openFifo(fifos.stdin, 'write');
-    cleanups.push(() => {
-      for (const s of outputs) s.destroy();
-      stdin.destroy();
-    });
+    const stdio = await attachClientStdio(dir, exec.execId, exec.tty);
+    const { fifos, outputs, stdin } = stdio;
+    cleanups.push(() => stdio.close());
 
     await shim.task('Exec', T.execProcessRequest, {
       ...ref,

@@ -5,7 +5,7 @@ import { TypeNames } from '../../api/types.ts';
 import { Runc } from '../../runc/index.ts';
 import { runcBinary, runcOptionsFromAny } from '../options.ts';
 import { RUNTIME_NAME, SHIM_REVISION, SHIM_VERSION } from '../version.ts';
-import { lookPath } from '../look-path.ts';
+import { lookPath } from '../../spawn/look-path.ts';
 
 export async function infoAction(stdin: Uint8Array): Promise<Uint8Array> {
   let input: AnyMessage | undefined;
@@ -22,7 +22,9 @@ export async function infoAction(stdin: Uint8Array): Promise<Uint8Array> {
   } catch (err) {
     throw new Error(`failed to read runtime options: ${(err as Error).message}`);
   }
-  const binary = lookPath(runcBinary(options));
+  const name = runcBinary(options);
+  const binary = lookPath(name, process.env.PATH);
+  if (!binary) throw new Error(`exec: ${JSON.stringify(name)}: executable file not found in $PATH`);
   const features = await new Runc({ binary }).features().catch(() => undefined);
   return encode(TypeNames.runtimeInfo, {
     name: RUNTIME_NAME,

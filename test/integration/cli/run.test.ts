@@ -9,8 +9,12 @@ import { busyboxRootfs, repoRoot } from '../../helpers/rootfs.ts';
 
 const tsshim = join(repoRoot, 'bin', 'tsshim');
 
-function run(args: string[], input = ''): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(tsshim, ['run', ...args], { input, encoding: 'utf8', timeout: 60_000 });
+function run(
+  args: string[],
+  input = '',
+  env: NodeJS.ProcessEnv = process.env,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(tsshim, ['run', ...args], { input, encoding: 'utf8', timeout: 60_000, env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,24 +35,21 @@ describe('tsshim run', () => {
   const rootfs = busyboxRootfs();
 
   test('relays stdout, stderr and the exit code, and leaves no shim, socket or temp dir', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('tsshim-run-')));
-    const r = run([
-      '--rootfs',
-      rootfs,
-      '--id',
-      'cli-run-1',
-      '--',
-      'sh',
-      '-c',
-      'echo out; echo err >&2; exit 7',
-    ]);
+    // a private TMPDIR, so other runs on the machine cannot make its temp dirs look leaked
+    const tmp = mkdtempSync(join(tmpdir(), 'tsshim-cli-tmp-'));
+    const r = run(
+      ['--rootfs', rootfs, '--id', 'cli-run-1', '--', 'sh', '-c', 'echo out; echo err >&2; exit 7'],
+      '',
+      { ...process.env, TMPDIR: tmp },
+    );
     assert.equal(r.code, 7, r.stderr);
     assert.equal(r.stdout, 'out\n');
     assert.equal(r.stderr, 'err\n');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(shimProcesses('cli-run-1'), []);
-    const after = readdirSync(tmpdir()).filter((n) => n.startsWith('tsshim-run-') && !before.has(n));
-    assert.deepEqual(after, [], 'its temp dir is removed');
+    const left = readdirSync(tmp);
+    rmSync(tmp, { recursive: true, force: true });
+    assert.deepEqual(left, [], 'its temp dir is removed');
   });
 
   test('passes stdin through and the container sees its end', () => {
