@@ -359,6 +359,16 @@ static napi_value SetWinsize(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// Bytes sitting unread in a pipe or FIFO (FIONREAD): lets the shim see that a client has taken its output.
+static napi_value PendingBytes(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t fd;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &fd)) return NULL;
+  int n = 0;
+  if (ioctl((int)fd, FIONREAD, &n) != 0) return throw_errno(env, errno, "ioctl FIONREAD on fd %lld", (long long)fd);
+  return number(env, n);
+}
+
 /* ---------- mounts ---------- */
 
 struct mount_call {
@@ -549,6 +559,7 @@ NAPI_MODULE_INIT() {
       {"consoleSocketListen", ConsoleSocketListen},
       {"consoleSocketReceive", ConsoleSocketReceive},
       {"setWinsize", SetWinsize},
+      {"pendingBytes", PendingBytes},
       {"mount", Mount},
       {"umount2", Umount2},
       {"peerCredentials", PeerCredentials},

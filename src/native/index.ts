@@ -41,6 +41,8 @@ export interface NativeAddon {
   /** accept one pending connection (non-blocking; throws EAGAIN when none) and receive one fd by SCM_RIGHTS
    *  (waits at most 2 s for a connected peer to send); returns the received fd, FD_CLOEXEC set */
   consoleSocketReceive(listenFd: number): number;
+  /** ioctl(FIONREAD): bytes written to a pipe or FIFO that no reader has taken yet */
+  pendingBytes(fd: number): number;
   /** ioctl(TIOCSWINSZ) */
   setWinsize(fd: number, cols: number, rows: number): void;
   /** mount(2); when cwd is given the call runs on a thread that unshare(CLONE_FS)+chdir(cwd) first,

@@ -1,7 +1,8 @@
 // `delete`: containerd's cleanup after a task's connection closed (normal deletion or a dead shim). It may
 // run while a grouped shim still serves other containers, and more than once: everything is idempotent.
 // containerd runs it for every deleted task, so it loads no protobuf codec.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { encodeDeleteResponse } from '../../api/start-wire.ts';
 import { Runc, isContainerNotExist } from '../../runc/index.ts';
@@ -13,6 +14,38 @@ import { runcBinary, runcRoot } from '../runc-paths.ts';
 const SIGKILL_EXIT_STATUS = 128 + 9;
 /** uint32(-1): what the Go shim reports when init.pid cannot be read */
 const UNKNOWN_PID = 0xffffffff;
+
+function accepts(path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(path);
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(true)); // slow, not dead: leave it
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** A shim that was killed leaves its socket behind. The address file names it; a grouped shim that still
+ *  serves other containers answers on it and keeps it. */
+async function removeDeadSocket(bundle: string, warn: (msg: string) => void): Promise<void> {
+  let path: string;
+  try {
+    path = readFileSync(join(bundle, BundleFile.address), 'utf8')
+      .trim()
+      .replace(/^unix:\/\//, '');
+  } catch {
+    return;
+  }
+  if (!path || !existsSync(path) || (await accepts(path, 200))) return;
+  try {
+    rmSync(path, { force: true });
+  } catch (err) {
+    warn(`failed to remove the socket of a dead shim: ${(err as Error).message}`);
+  }
+}
 
 export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void): Promise<Uint8Array> {
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
@@ -39,6 +72,7 @@ export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void
   } catch (err) {
     warn(`failed to cleanup rootfs mount: ${(err as Error).message}`);
   }
+  await removeDeadSocket(bundle, warn);
   let pid = UNKNOWN_PID;
   try {
     pid = readPidFile(join(bundle, BundleFile.initPid));

@@ -18,7 +18,14 @@ export interface ByteSink {
   write(chunk: Buffer, done: (err?: Error) => void): void;
   /** release the handle; pending writes are abandoned */
   destroy(): void;
+  /** settles once the reader has taken what was written (or after timeoutMs); FIFOs only */
+  drained?(timeoutMs: number): Promise<void>;
 }
+
+/** How long an output waits, after its last write, for the client to read it before the FIFO is closed:
+ *  containerd 2.x clients close their read ends right after Delete returns (cio Cancel), so bytes still
+ *  in the FIFO then are lost. */
+const READER_TAKE_MS = 2_000;
 
 /** a readable net.Socket over a pipe or FIFO read end (it owns the fd) */
 export function socketSource(sock: Socket): ByteSource {
@@ -92,6 +99,8 @@ export class OutputCopy {
   private sinkBroken = false;
   private sinkReleased = false;
   private timer: NodeJS.Timeout | undefined;
+  private copiedBytes = 0;
+  private awaitingReader = false;
 
   constructor(
     private readonly source: ByteSource,
@@ -160,6 +169,7 @@ export class OutputCopy {
         this.onSinkError(err);
         return;
       }
+      this.copiedBytes += chunk.length;
       const wasGone = this.backlog.readerGone;
       this.backlog.written(Date.now());
       if (wasGone) this.opts.log('info', 'output reader is back', { stream: this.opts.name });
@@ -209,12 +219,26 @@ export class OutputCopy {
     const drained = this.backlog.idle;
     if (!drained && !this.backlog.readerGone && !this.sinkBroken) return;
     if (drained) {
-      // Every byte is in the reader's hands: closing the handle gives the reader EOF.
       this.clearTimer();
+      if (this.sink.drained && !this.awaitingReader) {
+        this.awaitingReader = true;
+        void this.sink.drained(READER_TAKE_MS).finally(() => {
+          // Every byte is in the reader's hands: closing the handle gives the reader EOF.
+          this.releaseSink();
+          this.finish();
+        });
+        return;
+      }
+      if (this.awaitingReader) return;
       this.releaseSink();
     }
+    this.finish();
+  }
+
+  private finish(): void {
     if (!this.finished) {
       this.finished = true;
+      this.opts.log('debug', 'container output copied', { stream: this.opts.name, bytes: this.copiedBytes });
       this.reportDropped();
       this.resolveDone();
     }

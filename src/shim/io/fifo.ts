@@ -10,6 +10,7 @@
 import { closeSync, constants, open, stat, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
+import { native } from '../../native/index.ts';
 import { fileSink, socketSink, socketSource, type ByteSink, type ByteSource } from './copy.ts';
 
 const openFd = promisify(open);
@@ -60,6 +61,19 @@ async function openWriterWithReader(path: string): Promise<number> {
   }
 }
 
+/** resolves once the FIFO holds no unread bytes (the client has read everything), or after timeoutMs */
+async function readerTookAll(fd: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (native().pendingBytes(fd) === 0) return;
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, READER_POLL_MS));
+  }
+}
+
 /** stdout/stderr destination: a FIFO, or (as containerd allows) an existing regular file to append to */
 export async function openOutput(path: string): Promise<ByteSink> {
   if (path === '') throw new Error('containerd-shim: opening file "" failed');
@@ -80,6 +94,7 @@ export async function openOutput(path: string): Promise<ByteSink> {
         sink.destroy();
         closeQuietly(keepalive);
       },
+      drained: (timeoutMs) => readerTookAll(keepalive, timeoutMs),
     };
   }
   let fd: number;

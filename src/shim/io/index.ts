@@ -107,7 +107,11 @@ class Builder {
   }
 
   copyOutput(name: string, source: ByteSource, sink: ByteSink): OutputCopy {
-    const copy = new OutputCopy(source, sink, { name, policy: this.policy, log: this.ctx.log });
+    const copy = new OutputCopy(source, sink, {
+      name: `${this.ctx.id}/${name}`,
+      policy: this.policy,
+      log: this.ctx.log,
+    });
     this.res.outputs.push(copy);
     return copy;
   }

@@ -365,6 +365,30 @@ describe('shim delete', () => {
     }
   });
 
+  test('removes the socket of a killed shim, and keeps the one of a live shim', async () => {
+    const ctrd = join(root, 'containerd.sock');
+    const bundle = makeBundle(root, 'dead');
+    const started = runShim(['-namespace', 'ns1', '-address', ctrd, '-id', 'dead', 'start'], { cwd: bundle });
+    assert.equal(started.status, 0, started.stderr);
+    const address = started.stdout.toString();
+    const path = address.slice('unix://'.length);
+    const args = ['-namespace', 'ns1', '-address', ctrd, '-id', 'dead', '-bundle', bundle, 'delete'];
+    // alive: delete (as containerd runs it for one container of a group) must not take the socket away
+    assert.equal(runShim(args, { cwd: bundle }).status, 0);
+    assert.ok(existsSync(path), 'a live shim keeps its socket');
+    const client = await Client.connect(path);
+    const { shim_pid } = decode<{ shim_pid: number }>(
+      TypeNames.connectResponse,
+      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'dead' })),
+    );
+    client.close();
+    process.kill(shim_pid, 'SIGKILL');
+    await waitGone(`/proc/${shim_pid}/status`).catch(() => undefined);
+    const r = runShim(args, { cwd: bundle });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(path), false, 'the dead shim’s socket is removed');
+  });
+
   test('reads init.pid and unmounts what is left on the rootfs', () => {
     const bundle = makeBundle(root, 'd2');
     mkdirSync(join(bundle, 'rootfs'));
