@@ -1,7 +1,16 @@
 import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createProcessIO, type ProcessIO } from '../../../src/shim/io/index.ts';
 import {
@@ -82,6 +91,30 @@ describe('fifo stdio', () => {
     await io.outputDone(30_000);
     assert.equal((await f.out.ended).toString(), 'out-1\nLAST-OUT');
     assert.equal((await f.err?.ended)?.toString(), 'err-1\nLAST-ERR');
+  });
+
+  test('output is done only once the client has read it: a FIFO is not closed on unread bytes', async () => {
+    // containerd 2.x clients close their read end right after Delete returns; bytes left in the FIFO then
+    // would be lost, so the shim holds the FIFO until the reader has taken them
+    const stdout = mkfifo(join(dir, 'unread-stdout'));
+    const readerFd = openSync(stdout, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      io = await createProcessIO({ stdin: '', stdout, stderr: '', terminal: false }, testContext(logs));
+      child = runWithIo('sh', ['-c', 'printf payload'], io.runcIo);
+      await io.start();
+      assert.equal(await child.exited, 0);
+      let done = false;
+      const finished = io.outputDone(30_000).then(() => (done = true));
+      await delay(500);
+      assert.equal(done, false, 'not done while the bytes sit unread in the FIFO');
+      const buf = Buffer.alloc(64);
+      const n = readSync(readerFd, buf, 0, buf.length, null);
+      assert.equal(buf.subarray(0, n).toString(), 'payload');
+      await finished;
+      assert.equal(done, true);
+    } finally {
+      closeSync(readerFd);
+    }
   });
 
   test('the pipe ends the container gets are owned by io_uid:io_gid', async () => {
