@@ -89,3 +89,38 @@ export async function attachClientStdio(dir: string, id: string, tty: boolean): 
     },
   };
 }
+
+export interface ProcessControls {
+  closeStdin(): Promise<unknown>;
+  resize(width: number, height: number): Promise<unknown>;
+}
+
+/** Our stdin into the process's stdin FIFO (CloseIO once ours ends) and, for a terminal, raw mode and our
+ *  window size, followed as it changes. Returns the undo. */
+export function relayTerminal(stdin: net.Socket, tty: boolean, controls: ProcessControls): () => void {
+  const undo: (() => void)[] = [];
+  if (tty && process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    undo.push(() => process.stdin.setRawMode(false));
+    const resize = (): void => {
+      void controls.resize(process.stdout.columns ?? 80, process.stdout.rows ?? 24).catch(() => undefined);
+    };
+    resize();
+    process.stdout.on('resize', resize);
+    undo.push(() => process.stdout.off('resize', resize));
+  }
+  process.stdin.pipe(stdin, { end: false });
+  const closeStdin = (): void => {
+    stdin.end();
+    void controls.closeStdin().catch(() => undefined);
+  };
+  process.stdin.once('end', closeStdin);
+  undo.push(() => {
+    process.stdin.unpipe(stdin);
+    process.stdin.off('end', closeStdin);
+    process.stdin.pause();
+  });
+  return () => {
+    for (const u of undo.reverse()) u();
+  };
+}

@@ -10,7 +10,7 @@ import { DEFAULT_PATH_ENV, generateSpec } from '../../oci/generate-spec.ts';
 import { run } from '../../spawn/index.ts';
 import { Client } from '../../ttrpc/index.ts';
 import type { RunArgs } from './args.ts';
-import { attachClientStdio, ended, mkfifo, openFifo } from './client-io.ts';
+import { attachClientStdio, ended, mkfifo, openFifo, relayTerminal } from './client-io.ts';
 import { EventsSink } from './events-sink.ts';
 import { shimBinary } from '../shim/binary.ts';
 
@@ -128,35 +128,13 @@ export async function runContainer(args: RunArgs): Promise<number> {
     cleanups.push(() => {
       for (const sig of Object.keys(SIGNALS) as NodeJS.Signals[]) process.off(sig, forward);
     });
-    if (args.tty && process.stdin.isTTY) {
-      process.stdin.setRawMode(true);
-      cleanups.push(() => process.stdin.setRawMode(false));
-      const resize = (): void => {
-        void task
-          .call('ResizePty', TypeNames.resizePtyRequest, {
-            id: args.id,
-            width: process.stdout.columns ?? 80,
-            height: process.stdout.rows ?? 24,
-          })
-          .catch(() => undefined);
-      };
-      resize();
-      process.stdout.on('resize', resize);
-      cleanups.push(() => process.stdout.off('resize', resize));
-    }
-    process.stdin.pipe(stdin, { end: false });
-    const closeStdin = (): void => {
-      stdin.end();
-      void task
-        .call('CloseIO', TypeNames.closeIORequest, { id: args.id, stdin: true })
-        .catch(() => undefined);
-    };
-    process.stdin.once('end', closeStdin);
-    cleanups.push(() => {
-      process.stdin.unpipe(stdin);
-      process.stdin.off('end', closeStdin);
-      process.stdin.pause();
-    });
+    cleanups.push(
+      relayTerminal(stdin, args.tty, {
+        closeStdin: () => task.call('CloseIO', TypeNames.closeIORequest, { id: args.id, stdin: true }),
+        resize: (width, height) =>
+          task.call('ResizePty', TypeNames.resizePtyRequest, { id: args.id, width, height }),
+      }),
+    );
 
     const exit = await waiting;
     await task.call('Delete', TypeNames.deleteRequest, ref, TypeNames.deleteResponse);

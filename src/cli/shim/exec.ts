@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ociTypeUrls } from '../../api/any.ts';
 import { TypeNames, type WaitResponse } from '../../api/types.ts';
-import { attachClientStdio, ended } from '../run/client-io.ts';
+import { attachClientStdio, ended, relayTerminal } from '../run/client-io.ts';
 import type { ShimClient } from './client.ts';
 import { state } from './commands.ts';
 
@@ -49,28 +49,12 @@ export async function execCommand(shim: ShimClient, id: string, exec: ExecSpec):
       throw err;
     }
 
-    if (exec.tty && process.stdin.isTTY) {
-      process.stdin.setRawMode(true);
-      cleanups.push(() => process.stdin.setRawMode(false));
-      const resize = (): void => {
-        const size = { width: process.stdout.columns ?? 80, height: process.stdout.rows ?? 24 };
-        void shim.task('ResizePty', T.resizePtyRequest, { ...ref, ...size }).catch(() => undefined);
-      };
-      resize();
-      process.stdout.on('resize', resize);
-      cleanups.push(() => process.stdout.off('resize', resize));
-    }
-    process.stdin.pipe(stdin, { end: false });
-    const closeStdin = (): void => {
-      stdin.end();
-      void shim.task('CloseIO', T.closeIORequest, { ...ref, stdin: true }).catch(() => undefined);
-    };
-    process.stdin.once('end', closeStdin);
-    cleanups.push(() => {
-      process.stdin.unpipe(stdin);
-      process.stdin.off('end', closeStdin);
-      process.stdin.pause();
-    });
+    cleanups.push(
+      relayTerminal(stdin, exec.tty, {
+        closeStdin: () => shim.task('CloseIO', T.closeIORequest, { ...ref, stdin: true }),
+        resize: (width, height) => shim.task('ResizePty', T.resizePtyRequest, { ...ref, width, height }),
+      }),
+    );
 
     const exit = await waiting;
     await Promise.all(outputs.map((s) => ended(s, 2_000)));
