@@ -33,6 +33,7 @@ const leverScenarios: Record<string, ScenarioName[]> = {
   jit: ['run', 'exec', 'stdout', 'state', 'memory'],
   lite: ['run', 'memory'],
   nogc: ['memory'],
+  pool0: ['run', 'memory'],
   execa: ['run', 'exec'],
   nosplit: ['run'],
   extdeps: ['run', 'memory'],

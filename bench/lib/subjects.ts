@@ -50,6 +50,13 @@ export const leverSubjects: SubjectSpec[] = [
     env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --jitless` },
   },
   {
+    key: 'pool0',
+    label: 'tsshim --v8-pool-size=0',
+    shim: 'tsshim',
+    lever: 'no V8 worker threads (--v8-pool-size=0)',
+    env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --jitless --expose-gc --v8-pool-size=0` },
+  },
+  {
     key: 'execa',
     label: 'tsshim, runc through execa',
     shim: 'tsshim',
