@@ -2,7 +2,6 @@
 // run while a grouped shim still serves other containers, and more than once: everything is idempotent.
 // containerd runs it for every deleted task, so it loads no protobuf codec.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { encodeDeleteResponse } from '../../api/start-wire.ts';
 import { Runc, isContainerNotExist } from '../../runc/index.ts';
@@ -10,23 +9,11 @@ import { BundleFile, readOptionsFile, readPidFile, readRuntimeFile } from '../bu
 import type { ShimFlags } from '../flags.ts';
 import { unmountAll } from '../mount/unmount.ts';
 import { runcBinary, runcRoot } from '../runc-paths.ts';
+import { probeSocket } from '../socket-probe.ts';
 
 const SIGKILL_EXIT_STATUS = 128 + 9;
 /** uint32(-1): what the Go shim reports when init.pid cannot be read */
 const UNKNOWN_PID = 0xffffffff;
-
-function accepts(path: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(path);
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(true)); // slow, not dead: leave it
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
 
 /** A shim that was killed leaves its socket behind. The address file names it; a grouped shim that still
  *  serves other containers answers on it and keeps it. */
@@ -39,7 +26,8 @@ async function removeDeadSocket(bundle: string, warn: (msg: string) => void): Pr
   } catch {
     return;
   }
-  if (!path || !existsSync(path) || (await accepts(path, 200))) return;
+  // only a refused connection proves the shim dead; a slow one is left alone
+  if (!path || !existsSync(path) || (await probeSocket(path, 200)) !== 'refuses') return;
   try {
     rmSync(path, { force: true });
   } catch (err) {

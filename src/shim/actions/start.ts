@@ -16,6 +16,7 @@ import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
 import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';
 import { daemonNodeFlags } from '../daemon-flags.ts';
+import { probeSocket } from '../socket-probe.ts';
 
 const MAX_STDIN = 10 << 20;
 const RUNC_OPTIONS = 'containerd.runc.v1.Options';
@@ -76,19 +77,6 @@ function shimCgroupOf(options: AnyMessage | undefined): string {
   return decodeShimCgroup(options.value);
 }
 
-function canConnect(path: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(path);
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
 function listen(path: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -108,7 +96,8 @@ async function listenOrReuse(path: string): Promise<Listening> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
   }
-  if (await canConnect(path, 100)) return { reused: true };
+  // as the Go shim: a socket that does not accept within 100 ms is stale
+  if ((await probeSocket(path, 100)) === 'accepts') return { reused: true };
   unlinkSync(path);
   return { reused: false, server: await listen(path) };
 }
