@@ -10,6 +10,7 @@ import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
 import { Server, type ServiceMethods } from '../ttrpc/index.ts';
 import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
+import { handleFd } from './handle-fd.ts';
 import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
 import { DEBUG_SERVICE, debugMethods } from './debug/service.ts';
 import { Publisher, TtrpcForwarder } from './events/publisher.ts';
@@ -25,17 +26,12 @@ const SHUTDOWN_GRACE_MS = 2_000;
 const EVENT_DRAIN_MS = 3_000;
 const TRACE_FLUSH_MS = 3_000;
 
-function socketFd(socket: net.Socket): number | undefined {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
-}
-
 /** ttrpc's UnixSocketRequireSameUser: only a peer with our effective uid and gid may talk to us. */
 function sameUser(log: LogFn): (socket: net.Socket) => boolean {
   const uid = process.geteuid?.() ?? 0;
   const gid = process.getegid?.() ?? 0;
   return (socket) => {
-    const fd = socketFd(socket);
+    const fd = handleFd(socket);
     if (fd === undefined) return false;
     const peer = native().peerCredentials(fd);
     if (peer.uid === uid && peer.gid === gid) return true;

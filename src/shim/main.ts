@@ -1,21 +1,12 @@
 // Entry point of containerd-shim-runc-v2 (tsshim): `start`, `delete`, `-info`, `-v`, or the server.
 // Only what an action needs is loaded: containerd runs `start` for every container of a group.
-import { readFileSync } from 'node:fs';
 import { FlagError, parseFlags } from './flags.ts';
+import { readStdin } from './stdin.ts';
 import { RUNTIME_NAME, versionText } from './version.ts';
 
 function fail(err: unknown): never {
   process.stderr.write(`${RUNTIME_NAME}: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
-}
-
-function readAllStdin(): Uint8Array {
-  if (process.stdin.isTTY) return new Uint8Array();
-  try {
-    return readFileSync(0);
-  } catch {
-    return new Uint8Array();
-  }
 }
 
 async function main(): Promise<void> {
@@ -36,7 +27,7 @@ async function main(): Promise<void> {
   }
   if (flags.info) {
     const { infoAction } = await import('./actions/info.ts');
-    process.stdout.write(await infoAction(readAllStdin()));
+    process.stdout.write(await infoAction(readStdin('-info')));
     return;
   }
   switch (flags.action) {

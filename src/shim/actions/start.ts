@@ -17,8 +17,15 @@ import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';
 import { daemonNodeFlags } from '../daemon-flags.ts';
 import { probeSocket } from '../socket-probe.ts';
+import { handleFd } from '../handle-fd.ts';
+import { readStdin } from '../stdin.ts';
 
-const MAX_STDIN = 10 << 20;
+function listenerFd(server: net.Server): number {
+  const fd = handleFd(server);
+  if (fd === undefined) throw new Error('cannot get the listening socket fd');
+  return fd;
+}
+
 const RUNC_OPTIONS = 'containerd.runc.v1.Options';
 
 interface StartInput {
@@ -26,19 +33,6 @@ interface StartInput {
   bootstrap: boolean;
   options: AnyMessage | undefined;
   socketDir: string | undefined;
-}
-
-function readStdin(): Uint8Array {
-  if (process.stdin.isTTY) return new Uint8Array();
-  try {
-    const data = readFileSync(0);
-    if (data.length > MAX_STDIN) throw new Error(`start: stdin larger than ${MAX_STDIN} bytes`);
-    return data;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EAGAIN' || (err as NodeJS.ErrnoException).code === 'EOF')
-      return new Uint8Array();
-    throw err;
-  }
 }
 
 /** 2.3+ sends BootstrapParams; older daemons send the runtime options Any (or nothing). The legacy Any can
@@ -102,12 +96,6 @@ async function listenOrReuse(path: string): Promise<Listening> {
   return { reused: false, server: await listen(path) };
 }
 
-function serverFd(server: net.Server): number {
-  const handle = (server as unknown as { _handle?: { fd?: number } })._handle;
-  if (typeof handle?.fd !== 'number' || handle.fd < 0) throw new Error('cannot get the listening socket fd');
-  return handle.fd;
-}
-
 function setChildOomScore(childPid: number): void {
   let parent = 0;
   try {
@@ -125,7 +113,7 @@ function setChildOomScore(childPid: number): void {
 export async function startAction(flags: ShimFlags, scriptPath: string): Promise<Uint8Array> {
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
   const bundle = process.cwd();
-  const input = parseStartInput(readStdin(), flags);
+  const input = parseStartInput(readStdin('start'), flags);
   const spec = readBundleSpec(bundle);
   const socketDir = input.socketDir ?? DEFAULT_SOCKET_DIR;
   const address = socketAddress(
@@ -154,7 +142,7 @@ export async function startAction(flags: ShimFlags, scriptPath: string): Promise
     child = spawnDaemon(process.execPath, [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)], {
       cwd: bundle,
       env: { ...process.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` },
-      extraFds: [serverFd(server)],
+      extraFds: [listenerFd(server)],
     });
     const shimCgroup = shimCgroupOf(input.options);
     if (shimCgroup) moveProcessToCgroup(child.pid, shimCgroup);

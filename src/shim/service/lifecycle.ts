@@ -6,21 +6,11 @@ import type { Container, AnyProcess } from '../container.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { ExitInfo } from '../process/exit.ts';
 import { InitProcess } from '../process/init.ts';
+import type { ChildExit, ExitCapture } from '../../spawn/exits.ts';
 
-export interface ReapedExit {
-  pid: number;
-  status: number;
-  at: Date;
-}
-
-/** The exits seen while a runc create/start/exec was in flight, before its pid was known. */
-export interface ExitCapture {
-  take(pid: number): ReapedExit | undefined;
-  close(): void;
-}
-
+/** Where exits come from (src/spawn/exits.ts in the shim); injected so the service needs no reaper of its own. */
 export interface ExitSource {
-  onExit(listener: (exit: ReapedExit) => void): () => void;
+  onExit(listener: (exit: ChildExit) => void): () => void;
   captureExits(): ExitCapture;
 }
 
@@ -45,7 +35,7 @@ export class Lifecycle {
   ) {}
 
   /** to be called for every reaped exit */
-  onReaped(exit: ReapedExit): void {
+  onReaped(exit: ChildExit): void {
     const entries = this.running.get(exit.pid);
     if (!entries) return;
     this.running.delete(exit.pid);

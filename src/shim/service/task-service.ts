@@ -1,6 +1,6 @@
 // The Task API (containerd.task.v2.Task and v3.Task): turns each request into calls on containers and their
 // processes, publishes the events that belong to it, and maps failures to the codes containerd expects.
-import { unpackJsonAny, isEmptyAny, type AnyMessage } from '../../api/any.ts';
+import { isEmptyAny, packAny, unpackJsonAny, type AnyMessage } from '../../api/any.ts';
 import { toTimestamp } from '../../api/timestamp.ts';
 import {
   EventTopics,
@@ -20,7 +20,6 @@ import {
   type UpdateTaskRequest,
   type WaitResponse,
 } from '../../api/types.ts';
-import { packAny } from '../../api/any.ts';
 import { errFailedPrecondition, errInvalidArgument, errNotFound } from '../../ttrpc/index.ts';
 import { Container, type AnyProcess } from '../container.ts';
 import type { Publisher } from '../events/publisher.ts';

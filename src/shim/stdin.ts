@@ -1,0 +1,19 @@
+// What containerd writes to the stdin of `start` and `-info`: a protobuf message, or nothing.
+import { readFileSync } from 'node:fs';
+
+const MAX_STDIN = 10 << 20;
+/** no stdin at all (a terminal, a non-blocking or closed fd) reads as empty */
+const NOTHING_TO_READ = new Set(['EAGAIN', 'EOF', 'EBADF']);
+
+export function readStdin(action: string): Uint8Array {
+  if (process.stdin.isTTY) return new Uint8Array();
+  let data: Buffer;
+  try {
+    data = readFileSync(0);
+  } catch (err) {
+    if (NOTHING_TO_READ.has((err as NodeJS.ErrnoException).code ?? '')) return new Uint8Array();
+    throw err;
+  }
+  if (data.length > MAX_STDIN) throw new Error(`${action}: stdin larger than ${MAX_STDIN} bytes`);
+  return data;
+}
