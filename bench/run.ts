@@ -32,7 +32,7 @@ const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const leverScenarios: Record<string, ScenarioName[]> = {
   jit: ['run', 'exec', 'stdout', 'state', 'memory'],
   lite: ['run', 'memory'],
-  nogc: ['memory'],
+  noreduce: ['memory'],
   pool0: ['run', 'memory'],
   execa: ['run', 'exec'],
   nosplit: ['run'],

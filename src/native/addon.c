@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -542,6 +543,21 @@ static napi_value PollReadable(napi_env env, napi_callback_info info) {
 
 /* ---------- module ---------- */
 
+/* ---------- memory ---------- */
+
+int tsshim_low_memory_notification(void); /* memory.cc */
+
+/* A memory-reducing collection (V8) then malloc_trim(0) (glibc keeps freed heap pages otherwise). Returns true
+ * when V8 was reached. */
+static napi_value ReduceMemory(napi_env env, napi_callback_info info) {
+  (void)info;
+  int reached = tsshim_low_memory_notification();
+  malloc_trim(0);
+  napi_value out;
+  napi_get_boolean(env, reached != 0, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   static const struct {
     const char *name;
@@ -566,6 +582,7 @@ NAPI_MODULE_INIT() {
       {"eventfd", Eventfd},
       {"pollReadable", PollReadable},
       {"eventfdRead", EventfdRead},
+      {"reduceMemory", ReduceMemory},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -3,11 +3,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { TaskServices } from '../api/types.ts';
 import { native } from '../native/index.ts';
 import { setupTracing } from '../otel/setup.ts';
 import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
-import { Server, type ServiceMethods } from '../ttrpc/index.ts';
+import { Server, type ServiceMethods, type UnaryHandler } from '../ttrpc/index.ts';
 import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
 import { handleFd } from './handle-fd.ts';
@@ -19,7 +20,7 @@ import { createLogger, logFn, openLogFifo, type LogFn } from './logger.ts';
 import { taskMethods } from './service/handlers.ts';
 import { instrumentService } from './service/instrument.ts';
 import { TaskService } from './service/task-service.ts';
-import { IdleCollector } from './idle-gc.ts';
+import { IdleMemoryReducer, type MemoryControls } from './idle-memory.ts';
 
 const LISTENER_FD = 3;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -53,19 +54,27 @@ function ownSocketPaths(flags: ShimFlags, bundle: string): string[] {
   return [...paths];
 }
 
-/** A deleted process (an exec probe, typically) leaves garbage the shim should not keep while idle. */
-function collectAfterDelete(methods: ServiceMethods, idle: IdleCollector): ServiceMethods {
-  const remove = methods.Delete;
-  if (!remove) return methods;
-  return {
-    ...methods,
-    Delete: async (payload, ctx) => {
+/** Every request leaves garbage behind (an exec probe most of all); the shim gives memory back once it is quiet. */
+function reduceWhenIdle(methods: ServiceMethods, idle: IdleMemoryReducer): ServiceMethods {
+  const out: Record<string, UnaryHandler> = {};
+  for (const [name, method] of Object.entries(methods)) {
+    out[name] = async (payload, ctx) => {
       try {
-        return await remove(payload, ctx);
+        return await method(payload, ctx);
       } finally {
         idle.touch();
       }
-    },
+    };
+  }
+  return out;
+}
+
+/** TSSHIM_IDLE_REDUCE=0 turns the idle reduction off (to measure it, or if its few ms of CPU matter more) */
+function memoryControls(env: NodeJS.ProcessEnv): MemoryControls | undefined {
+  if (env.TSSHIM_IDLE_REDUCE === '0') return undefined;
+  return {
+    committedBytes: () => getHeapStatistics().total_heap_size,
+    reduce: () => void native().reduceMemory(),
   };
 }
 
@@ -108,8 +117,14 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     log,
     requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
   });
-  const idle = new IdleCollector();
-  const methods = collectAfterDelete(taskMethods(service), idle);
+  const idle = new IdleMemoryReducer(memoryControls(process.env), (r) =>
+    log('debug', 'memory reduced while idle', {
+      heapKiB: Math.round(r.beforeBytes / 1024),
+      afterKiB: Math.round(r.afterBytes / 1024),
+      ms: Math.round(r.ms * 10) / 10,
+    }),
+  );
+  const methods = reduceWhenIdle(taskMethods(service), idle);
   server.register(TaskServices.v2, instrumentService(TaskServices.v2, methods, log));
   server.register(TaskServices.v3, instrumentService(TaskServices.v3, methods, log));
   const dumpSources = (): DumpSources => ({

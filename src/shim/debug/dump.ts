@@ -1,6 +1,7 @@
 // The shim's state at a glance, for SIGUSR1 and `tsshim shim dump`: containers and their processes, events
 // not yet delivered, open fds, memory, uptime. Read only; collecting it never touches runc.
 import { readdirSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { Container } from '../container.ts';
 import type { QueuedEvent } from '../events/publisher.ts';
 import type { LogFn } from '../logger.ts';
@@ -34,6 +35,8 @@ export interface ShimDump {
   };
   openFds: number;
   memory: NodeJS.MemoryUsage;
+  /** V8 heap spaces, KiB used / committed: what a memory report is made of */
+  heapSpaces: Record<string, { usedKiB: number; committedKiB: number }>;
   tracing: boolean;
 }
 
@@ -69,6 +72,17 @@ function processDump(p: {
   };
 }
 
+function heapSpaces(): ShimDump['heapSpaces'] {
+  const out: ShimDump['heapSpaces'] = {};
+  for (const s of getHeapSpaceStatistics()) {
+    out[s.space_name] = {
+      usedKiB: Math.round(s.space_used_size / 1024),
+      committedKiB: Math.round(s.physical_space_size / 1024),
+    };
+  }
+  return out;
+}
+
 export function collectDump(src: DumpSources): ShimDump {
   return {
     pid: process.pid,
@@ -88,6 +102,7 @@ export function collectDump(src: DumpSources): ShimDump {
     },
     openFds: openFdCount(),
     memory: process.memoryUsage(),
+    heapSpaces: heapSpaces(),
     tracing: src.tracing,
   };
 }

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  IdleMemoryReducer,
+  MIN_GROWTH_BYTES,
+  QUIET_MS,
+  type Reduction,
+} from '../../../src/shim/idle-memory.ts';
+import { native } from '../../../src/native/index.ts';
+import { getHeapStatistics } from 'node:v8';
+
+function fakeControls(start: number) {
+  const state = { committed: start, reductions: 0, afterReduce: start };
+  return {
+    state,
+    controls: {
+      committedBytes: () => state.committed,
+      reduce: () => {
+        state.reductions++;
+        state.committed = state.afterReduce;
+      },
+    },
+  };
+}
+
+test('reduces once, after the shim has been quiet, however much work came before', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { state, controls } = fakeControls(4 << 20);
+  const idle = new IdleMemoryReducer(controls);
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS - 500);
+  idle.touch(); // more work: the quiet period starts again
+  t.mock.timers.tick(QUIET_MS - 500);
+  assert.equal(state.reductions, 0);
+  t.mock.timers.tick(600);
+  assert.equal(state.reductions, 1);
+  t.mock.timers.tick(10 * QUIET_MS);
+  assert.equal(state.reductions, 1);
+});
+
+test('skips a reduction when the heap has not grown enough since the last one', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { state, controls } = fakeControls(6 << 20);
+  state.afterReduce = 4 << 20;
+  const seen: Reduction[] = [];
+  const idle = new IdleMemoryReducer(controls, (r) => seen.push(r));
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS);
+  assert.equal(state.reductions, 1);
+  assert.equal(seen[0]?.beforeBytes, 6 << 20);
+  assert.equal(seen[0]?.afterBytes, 4 << 20);
+  state.committed = (4 << 20) + MIN_GROWTH_BYTES - 1; // a State poll's worth of garbage
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS);
+  assert.equal(state.reductions, 1);
+  state.committed = (4 << 20) + MIN_GROWTH_BYTES; // a burst of execs
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS);
+  assert.equal(state.reductions, 2);
+});
+
+test('does nothing when disabled', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const idle = new IdleMemoryReducer(undefined);
+  assert.equal(idle.enabled, false);
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS * 2);
+  idle.stop();
+});
+
+test('the native reduction gives V8 heap back after a burst of allocation', () => {
+  // grow the young generation and old space the way a burst of requests does, then drop it all
+  let keep: unknown[] = [];
+  for (let i = 0; i < 200_000; i++) keep.push({ i, s: `request ${i}` });
+  keep = [];
+  assert.equal(keep.length, 0);
+  const before = getHeapStatistics().total_heap_size;
+  assert.equal(native().reduceMemory(), true);
+  const after = getHeapStatistics().total_heap_size;
+  assert.ok(after < before, `committed heap ${before} -> ${after}`);
+});
