@@ -1,15 +1,16 @@
-// Builds what runs: the protobuf descriptor (from the .proto files) and the bundles. Each action's code is
-// its own chunk, so `start` loads none of the daemon's modules.
+// Builds what runs: the protobuf descriptor (from the .proto files), the shim's bundles (shim-bundle.mjs: one
+// CommonJS file per action) and the tsshim tool's (ES modules split in chunks, each command loading its own).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeDescriptor } from './gen-descriptor.mjs';
+import { buildShim } from './shim-bundle.mjs';
 
 await writeDescriptor();
 // chunk names carry content hashes: stale ones would pile up
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: { shim: 'src/shim/main.ts', tsshim: 'src/cli/main.ts' },
+  entryPoints: { tsshim: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
@@ -29,3 +30,5 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+await buildShim('dist');

@@ -1,7 +1,6 @@
 // The tsshim builds under test, copied or built into one temp package so that a rebuild of dist/ while the
 // bench runs (others work in the same checkout) cannot change what is measured: tsshim as built (a copy of
 // dist/), and variants for levers decided at build time. src/ and dist/ are left alone.
-import { build } from 'esbuild';
 import {
   chmodSync,
   copyFileSync,
@@ -15,29 +14,27 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildShim } from '../../scripts/shim-bundle.mjs';
 
 export type BuildName = 'as-built' | 'onefile' | 'external-deps';
 
 export interface Builds {
   /** the shim entry script of a build: what containerd runs as containerd-shim-runc-v2 */
   binary(name: BuildName): string;
-  /** its bundle directory (shim.mjs and chunks/) */
+  /** its bundle directory (shim/main.cjs and one bundle per action beside it) */
   distDir(name: BuildName): string;
   remove(): void;
 }
 
-const banner = [
-  "import { createRequire as __tsshimCreateRequire } from 'node:module';",
-  'const require = __tsshimCreateRequire(import.meta.url);',
-].join('\n');
-
-// as bin/containerd-shim-tsshim-v2, one directory up from the bundle
+// as bin/containerd-shim-tsshim-v2, one directory up from the bundles
 const binScript = [
   '#!/usr/bin/env node',
-  "import('../shim.mjs').catch((err) => {",
+  'try {',
+  "  require('../shim/main.cjs');",
+  '} catch (err) {',
   '  process.stderr.write(`io.containerd.runc.v2: ${err && err.message ? err.message : err}`);',
   '  process.exit(1);',
-  '});',
+  '}',
   '',
 ].join('\n');
 
@@ -54,24 +51,15 @@ async function buildVariant(
   outdir: string,
   name: Exclude<BuildName, 'as-built'>,
 ): Promise<void> {
-  await build({
-    entryPoints: { shim: join(repoRoot, 'src/shim/main.ts') },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
+  const cwd = process.cwd();
+  process.chdir(repoRoot); // shim-bundle.mjs names its entry points relative to the repository
+  try {
     // onefile: every action in one file, so `start` reads and parses the daemon's code too
-    splitting: name !== 'onefile',
-    // external-deps: protobufjs, pino, ajv, execa load from node_modules as module trees
-    packages: name === 'external-deps' ? 'external' : undefined,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    banner: { js: banner },
-    minifySyntax: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+    // external-deps: protobufjs and execa load from node_modules as module trees
+    await buildShim(outdir, { onefile: name === 'onefile', externalDeps: name === 'external-deps' });
+  } finally {
+    process.chdir(cwd);
+  }
   writeBin(outdir);
 }
 
@@ -87,8 +75,8 @@ export async function prepareBuilds(repoRoot: string, variants: boolean): Promis
     copyFileSync(addon, join(dir, 'build', 'Release', 'tsshim_native.node'));
     symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
     const dist = join(repoRoot, 'dist');
-    if (!existsSync(join(dist, 'shim.mjs')))
-      throw new Error(`${dist}/shim.mjs is missing: run npm run build`);
+    if (!existsSync(join(dist, 'shim', 'main.cjs')))
+      throw new Error(`${dist}/shim/main.cjs is missing: run npm run build`);
     cpSync(dist, join(dir, 'as-built'), { recursive: true });
     writeBin(join(dir, 'as-built'));
     if (variants) {

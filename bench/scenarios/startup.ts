@@ -1,7 +1,7 @@
 // Process start-up alone, no containerd: what `node` costs, what tsshim's entry and `start` load, and what
 // `start` would cost if it loaded the daemon's modules too (the lever: a start action that loads none).
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerdBinaries } from '../../test/helpers/containerd.ts';
 import { interleaved } from '../lib/interleave.ts';
@@ -14,41 +14,37 @@ export interface StartupCommand {
   args: string[];
 }
 
-/** The chunk a dynamic import in the entry bundle loads for an action ('start', 'daemon'). */
-function actionChunk(distDir: string, action: string): string {
-  const entry = readFileSync(join(distDir, 'shim.mjs'), 'utf8');
-  const m = new RegExp(`import\\("\\./(chunks/${action}-[A-Z0-9]+\\.mjs)"\\)`).exec(entry);
-  if (m) return join(distDir, m[1]!);
-  // not split out (the one-file build): only one candidate may be there
-  const names = readdirSync(join(distDir, 'chunks')).filter((n) => n.startsWith(`${action}-`));
-  if (names.length !== 1) throw new Error(`${distDir}: cannot tell which chunk holds ${action}`);
-  return join(distDir, 'chunks', names[0]!);
+/** The bundle of an action ('start', 'daemon'); the one-file build has none (its main.cjs holds them all). */
+function actionBundle(distDir: string, action: string): string {
+  const path = join(distDir, 'shim', `${action}.cjs`);
+  if (!existsSync(path)) throw new Error(`${distDir}: no bundle for ${action}`);
+  return path;
 }
 
-function importing(paths: string[]): string[] {
-  return ['--input-type=module', '-e', paths.map((p) => `await import(${JSON.stringify(p)});`).join(' ')];
+function requiring(paths: string[]): string[] {
+  return ['-e', paths.map((p) => `require(${JSON.stringify(p)});`).join(' ')];
 }
 
 export function startupCommands(builds: Builds, variants: boolean): StartupCommand[] {
   const dist = builds.distDir('as-built');
-  const start = actionChunk(dist, 'start');
-  const daemon = actionChunk(dist, 'daemon');
+  const start = actionBundle(dist, 'start');
+  const daemon = actionBundle(dist, 'daemon');
   const node = process.execPath;
   const commands: StartupCommand[] = [
     { key: 'node', label: '`node -e 0`', cmd: node, args: ['-e', '0'] },
     { key: 'go-v', label: 'Go shim `-v`', cmd: containerdBinaries('2').goShim, args: ['-v'] },
     {
       key: 'tsshim-v',
-      label: 'tsshim `-v` (entry chunk only)',
+      label: 'tsshim `-v` (entry bundle only)',
       cmd: builds.binary('as-built'),
       args: ['-v'],
     },
-    { key: 'start-modules', label: 'modules `start` loads', cmd: node, args: importing([start]) },
+    { key: 'start-modules', label: 'modules `start` loads', cmd: node, args: requiring([start]) },
     {
       key: 'start-daemon-modules',
       label: "modules `start` loads + the daemon's",
       cmd: node,
-      args: importing([start, daemon]),
+      args: requiring([start, daemon]),
     },
   ];
   if (variants) {
@@ -63,7 +59,7 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
       key: 'extdeps-daemon-modules',
       label: "start's + daemon's modules, npm deps not bundled",
       cmd: node,
-      args: importing([actionChunk(ext, 'start'), actionChunk(ext, 'daemon')]),
+      args: requiring([actionBundle(ext, 'start'), actionBundle(ext, 'daemon')]),
     });
   }
   return commands;

@@ -2,7 +2,6 @@
 // node:http, not fetch: fetch's HTTP parser is WebAssembly, which the shim's --jitless daemon does not have.
 import http from 'node:http';
 import https from 'node:https';
-import { encode } from '../api/codec.ts';
 import type { SpanExporter } from './batch-processor.ts';
 import { EXPORT_REQUEST_TYPE, exportRequest } from './otlp-encode.ts';
 import type { FinishedSpan } from './span.ts';
@@ -12,6 +11,9 @@ export interface OtlpHttpOptions {
   headers: Record<string, string>;
   timeoutMs: number;
   resource: Record<string, string>;
+  /** the shim's protobuf codec (src/api/codec.ts encode), passed in so the lazily loaded SDK bundle does not
+   *  carry a second copy of protobufjs and the descriptor */
+  encode: (typeName: string, value: object) => Uint8Array;
 }
 
 function post(
@@ -45,7 +47,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
 
   async export(spans: FinishedSpan[]): Promise<void> {
     if (spans.length === 0) return;
-    const body = encode(EXPORT_REQUEST_TYPE, exportRequest(spans, this.options.resource));
+    const body = this.options.encode(EXPORT_REQUEST_TYPE, exportRequest(spans, this.options.resource));
     const headers = { ...this.options.headers, 'content-type': 'application/x-protobuf' };
     const status = await post(new URL(this.options.url), headers, body, this.options.timeoutMs);
     if (status < 200 || status >= 300)

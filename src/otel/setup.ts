@@ -1,5 +1,7 @@
 // The one entry point the shim calls: with tracing off (the usual case) it returns at once and the SDK, the
 // exporter and their protobuf encoding are never imported; @opentelemetry/api then stays a no-op.
+import { context, propagation, trace } from '@opentelemetry/api';
+import { encode } from '../api/codec.ts';
 import { tracingFromEnv, type Env } from './config.ts';
 import type { OtelLog } from './log.ts';
 
@@ -18,5 +20,9 @@ export async function setupTracing(env: Env, log: OtelLog): Promise<Tracing> {
     return disabledTracing;
   }
   const { startSdk } = await import('./sdk.ts');
-  return startSdk(decision.config, log);
+  const sdk = startSdk(decision.config, log, encode);
+  context.setGlobalContextManager(sdk.contextManager);
+  propagation.setGlobalPropagator(sdk.propagator);
+  trace.setGlobalTracerProvider(sdk.tracerProvider);
+  return sdk.tracing;
 }

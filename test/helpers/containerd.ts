@@ -49,7 +49,7 @@ export interface ContainerdBinaries {
 }
 
 export const tsshimBinary = join(repoRoot, 'bin', 'containerd-shim-tsshim-v2');
-const tsshimBundle = join(repoRoot, 'dist', 'shim.mjs');
+const tsshimBundle = join(repoRoot, 'dist', 'shim', 'main.cjs');
 
 export function containerdBinaries(version: ContainerdVersion): ContainerdBinaries {
   // 1.6 is Debian 12's own package; 1.7 (trixie) and 2.x (sid) are unpacked by scripts/fetch-containerd.sh.

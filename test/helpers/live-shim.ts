@@ -53,7 +53,7 @@ export interface LiveShim {
   containerdAddress: string;
   events: ForwardedEvent[];
   shimPid: number;
-  /** shim log lines so far (pino JSON) */
+  /** shim log lines so far (JSON lines) */
   log(): string[];
   call<T>(
     method: string,
@@ -88,7 +88,7 @@ function alive(pid: number): boolean {
 }
 
 export async function startLiveShim(opts: LiveShimOptions = {}): Promise<LiveShim> {
-  if (!existsSync(join(repoRoot, 'dist', 'shim.mjs'))) throw new Error('run npm run build first');
+  if (!existsSync(join(repoRoot, 'dist', 'shim', 'main.cjs'))) throw new Error('run npm run build first');
   const id = `dbg-${randomBytes(4).toString('hex')}`;
   const namespace = `tsshim-dbg-${randomBytes(3).toString('hex')}`;
   const work = mkdtempSync(join(tmpdir(), 'tsshim-debug-'));

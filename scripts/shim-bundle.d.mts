@@ -1,0 +1,4 @@
+export function buildShim(
+  outdir: string,
+  variant?: { onefile?: boolean; externalDeps?: boolean; minify?: boolean },
+): Promise<void>;

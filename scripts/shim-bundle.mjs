@@ -1,0 +1,64 @@
+// The shim as CommonJS bundles, one file per action, so each process reads only what it runs: `start`,
+// `delete` and `-info` (one-shot, one per container) none of the daemon's code, the daemon none of theirs.
+// CommonJS rather than ESM: Node's ES module loader costs every process ~15 ms of start-up and ~0.5 MiB of
+// private memory (bench/README.md), and esbuild splits shared chunks only for ESM, hence one whole bundle per
+// action (shared code is repeated on disk, not in memory: a process loads one action).
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+
+/** Each module a dynamic import() loads lazily is a bundle of its own: the actions src/shim/main.ts picks from,
+ *  the OpenTelemetry SDK (only when tracing is on) and the execa runner (only with TSSHIM_RUNNER=execa). */
+const lazyBundles = {
+  start: 'src/shim/actions/start.ts',
+  delete: 'src/shim/actions/delete.ts',
+  info: 'src/shim/actions/info.ts',
+  daemon: 'src/shim/daemon.ts',
+  'otel-sdk': 'src/otel/sdk.ts',
+  'spawn-execa': 'src/spawn/execa.ts',
+};
+const bundleByPath = new Map(Object.entries(lazyBundles).map(([name, path]) => [resolve(path), name]));
+
+/** import() of one of those becomes require('./<name>.cjs') of the sibling bundle */
+const lazyAsSiblings = {
+  name: 'tsshim-lazy-bundles',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const name = bundleByPath.get(resolve(args.resolveDir, args.path));
+      if (name === undefined)
+        throw new Error(
+          `${args.importer}: import(${args.path}) is not one of shim-bundle.mjs's lazy bundles`,
+        );
+      return { path: `./${name}.cjs`, external: true };
+    });
+  },
+};
+
+/**
+ * Builds <outdir>/shim/main.cjs (the entry bin/containerd-shim-tsshim-v2 requires) and one bundle per action.
+ * @param {string} outdir
+ * @param {{ onefile?: boolean, externalDeps?: boolean, minify?: boolean }} [variant]
+ *   onefile: every action inside main.cjs (so `start` parses the daemon's code too; a bench lever);
+ *   externalDeps: npm packages load from node_modules as module trees (a bench lever)
+ */
+export async function buildShim(outdir, variant = {}) {
+  const { onefile = false, externalDeps = false, minify = true } = variant;
+  await build({
+    entryPoints: onefile ? { main: 'src/shim/main.ts' } : { main: 'src/shim/main.ts', ...lazyBundles },
+    outdir: `${outdir}/shim`,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // import() of a sibling bundle or a lazily needed module becomes a plain require: no ES module loader
+    supported: { 'dynamic-import': false },
+    plugins: onefile ? [] : [lazyAsSiblings],
+    packages: externalDeps ? 'external' : undefined,
+    define: { 'import.meta.url': '__tsshimModuleUrl' },
+    banner: { js: "var __tsshimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    minify,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
