@@ -16,7 +16,7 @@ import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
 import { DEBUG_SERVICE, debugMethods } from './debug/service.ts';
 import { Publisher, TtrpcForwarder } from './events/publisher.ts';
 import type { ShimFlags } from './flags.ts';
-import { createLogger, logFn, openLogFifo, type LogFn } from './logger.ts';
+import { createLogger, openLogFifo, type LogFn } from './logger.ts';
 import { taskMethods } from './service/handlers.ts';
 import { instrumentService } from './service/instrument.ts';
 import { TaskService } from './service/task-service.ts';
@@ -88,7 +88,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   // uncaught errors and Node's own warnings land in containerd's log too
   if (logFd !== undefined) native().dup2(logFd, 2);
   const logger = createLogger(logFd ?? 2, flags.debug, { namespace: flags.namespace, path: bundle });
-  const log = logFn(logger);
+  const log = logger.log;
   const tracing = await setupTracing(process.env, log);
 
   startReaping();
