@@ -1,5 +1,4 @@
 // Where a shim listens: unix:///run/containerd/s/<sha256 of "<-address>/<namespace>/<group id>">.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 
 export const DEFAULT_SOCKET_DIR = '/run/containerd/s';
@@ -12,6 +11,8 @@ export function socketAddress(
   socketDir = DEFAULT_SOCKET_DIR,
 ): string {
   const input = posix.join(containerdAddress, namespace, groupId);
+  // loaded on first use: the daemon needs it only at shutdown, and node:crypto costs ~0.5 MiB once loaded
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const hash = createHash('sha256').update(input).digest('hex');
   return `${UNIX_PREFIX}${posix.join(socketDir, hash)}`;
 }

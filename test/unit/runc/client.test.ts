@@ -106,7 +106,7 @@ describe('Runc client', () => {
     await fake().exec('c1', spec, { pidFile: '/b/e1.pid', tmpDir: tmp });
     const args = recordedArgs();
     const processFile = args[args.indexOf('--process') + 1] ?? '';
-    assert.match(processFile, new RegExp(`^${tmp}/runc-process[0-9a-f]+$`));
+    assert.match(processFile, new RegExp(`^${tmp}/runc-process[0-9]+-[0-9a-z]+-[0-9]+$`));
     assert.deepEqual(args.slice(args.indexOf('exec')), [
       'exec',
       '--process',
