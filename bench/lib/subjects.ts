@@ -22,7 +22,7 @@ export interface Subject extends SubjectSpec {
 }
 
 /** the flags every lever starts from; the shim's defaults are in src/shim/daemon-flags.ts */
-const BASE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=1';
+const BASE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=1 --stress-flush-code --v8-pool-size=0';
 
 export const goSubject: SubjectSpec = { key: 'go', label: 'Go shim (containerd 2.x)', shim: 'go' };
 export const tsshimSubject: SubjectSpec = { key: 'tsshim', label: 'tsshim', shim: 'tsshim' };
@@ -50,11 +50,23 @@ export const leverSubjects: SubjectSpec[] = [
     env: { TSSHIM_IDLE_REDUCE: '0' },
   },
   {
-    key: 'pool0',
-    label: 'tsshim --v8-pool-size=0',
+    key: 'keepcode',
+    label: 'tsshim keeping bytecode',
     shim: 'tsshim',
-    lever: 'no V8 worker threads (--v8-pool-size=0)',
-    env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --jitless --v8-pool-size=0` },
+    lever: 'bytecode kept across collections (no --stress-flush-code)',
+    env: {
+      TSSHIM_DAEMON_NODE_FLAGS: '--max-old-space-size=64 --max-semi-space-size=1 --jitless --v8-pool-size=0',
+    },
+  },
+  {
+    key: 'pool',
+    label: 'tsshim with V8 worker threads',
+    shim: 'tsshim',
+    lever: 'V8 worker threads for GC (no --v8-pool-size=0)',
+    env: {
+      TSSHIM_DAEMON_NODE_FLAGS:
+        '--max-old-space-size=64 --max-semi-space-size=1 --stress-flush-code --jitless',
+    },
   },
   {
     key: 'execa',

@@ -1,5 +1,5 @@
 // Reading the runtime's own explanation of a failure from its log file (`--log <bundle>/log.json`).
-import { open, stat } from 'node:fs/promises';
+import { close, fstat, open, readAt, stat } from '../fs/callback-promises.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,21 +57,21 @@ export async function logSize(path: string): Promise<number> {
 
 /** What was appended to the log since `offset`; the whole file when it shrank (rotated or truncated). */
 export async function readLogSince(path: string, offset: number): Promise<string> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = await open(path, 'r');
   } catch {
     return '';
   }
   try {
-    const { size } = await handle.stat();
+    const { size } = await fstat(fd);
     const from = size < offset ? 0 : offset;
     const length = size - from;
     if (length <= 0) return '';
     const buf = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buf, 0, length, from);
+    const bytesRead = await readAt(fd, buf, length, from);
     return buf.subarray(0, bytesRead).toString('utf8');
   } finally {
-    await handle.close();
+    await close(fd);
   }
 }

@@ -1,5 +1,5 @@
 // Parsing what the runtime prints or writes: pid files, `state` and `ps --format json` output.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../fs/callback-promises.ts';
 import type { RuncState } from './types.ts';
 
 export async function readPidFile(path: string): Promise<number> {

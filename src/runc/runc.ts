@@ -1,6 +1,6 @@
 // Typed client of the runc CLI (or a runc-compatible runtime such as crun). The only place that starts runc.
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from '../fs/callback-promises.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../spawn/index.ts';

@@ -1,7 +1,7 @@
 // Terminal IO: runc connects to a unix socket we listen on and sends the pty master by SCM_RIGHTS (received
 // in native code: Node cannot take fds from ordinary sockets). The master is served with uv_poll + one
 // read per readiness, and async writes, so whether runc left it blocking or not the loop never waits on it.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from '../../fs/callback-promises.ts';
 import { readSync, write as fsWrite } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

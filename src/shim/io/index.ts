@@ -1,6 +1,6 @@
 // Container stdio for the shim (reference §6): null IO, FIFOs, file://, binary:// logging binaries, terminals.
 import { constants, open } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir } from '../../fs/callback-promises.ts';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultDropPolicy, type DropPolicy } from './backlog.ts';

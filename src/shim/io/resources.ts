@@ -1,6 +1,6 @@
 // Everything one process's IO holds, released in one place whatever state it reached.
 import { closeSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm } from '../../fs/callback-promises.ts';
 import { native } from '../../native/index.ts';
 import { closeConsoleSocket, type ConsoleSocket } from './console.ts';
 import type { OutputCopy } from './copy.ts';
