@@ -35,6 +35,7 @@ const leverScenarios: Record<string, ScenarioName[]> = {
   noreduce: ['memory'],
   keepcode: ['run', 'exec', 'memory'],
   pool: ['run', 'memory'],
+  nocache: ['run'],
   execa: ['run', 'exec'],
   nosplit: ['run'],
   extdeps: ['run', 'memory'],

@@ -3,6 +3,8 @@
 // CommonJS rather than ESM: Node's ES module loader costs every process ~15 ms of start-up and ~0.5 MiB of
 // private memory (bench/README.md), and esbuild splits shared chunks only for ESM, hence one whole bundle per
 // action (shared code is repeated on disk, not in memory: a process loads one action).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -18,7 +20,17 @@ const lazyBundles = {
 };
 const bundleByPath = new Map(Object.entries(lazyBundles).map(([name, path]) => [resolve(path), name]));
 
-/** import() of one of those becomes require('./<name>.cjs') of the sibling bundle */
+/** Bundles main.cjs loads with their V8 code cache (src/shim/bundle-loader.ts), and the node flags each runs
+ *  under, which the cache must be made with: start and delete run as `node main.cjs`, the daemon under
+ *  src/shim/daemon-flags.json. -info is rare, the SDK and execa runner optional: plain require for those. */
+const cachedBundles = {
+  start: [],
+  delete: [],
+  daemon: JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8')),
+};
+
+/** import() of one of the lazy modules becomes a require of its sibling bundle: through the code-cache loader
+ *  for main.ts's actions, a plain require('./<name>.cjs') for the others */
 const lazyAsSiblings = {
   name: 'tsshim-lazy-bundles',
   setup(b) {
@@ -29,10 +41,28 @@ const lazyAsSiblings = {
         throw new Error(
           `${args.importer}: import(${args.path}) is not one of shim-bundle.mjs's lazy bundles`,
         );
+      if (name in cachedBundles) return { path: name, namespace: 'tsshim-cached-bundle' };
       return { path: `./${name}.cjs`, external: true };
     });
+    b.onLoad({ filter: /.*/, namespace: 'tsshim-cached-bundle' }, (args) => ({
+      contents: [
+        `const { loadBundle } = require(${JSON.stringify(resolve('src/shim/bundle-loader.ts'))});`,
+        `module.exports = loadBundle(__dirname, ${JSON.stringify(args.path)}).exports;`,
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: resolve('.'),
+    }));
   },
 };
+
+/** <bundle>.cjs.cache for each cached bundle, made by a node running under that bundle's flags */
+function writeCodeCaches(dir) {
+  for (const [name, flags] of Object.entries(cachedBundles)) {
+    execFileSync(process.execPath, [...flags, 'scripts/code-cache.cjs', `${dir}/${name}.cjs`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  }
+}
 
 /**
  * Builds <outdir>/shim/main.cjs (the entry bin/containerd-shim-tsshim-v2 requires) and one bundle per action.
@@ -61,4 +91,5 @@ export async function buildShim(outdir, variant = {}) {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  if (!onefile) writeCodeCaches(`${outdir}/shim`);
 }

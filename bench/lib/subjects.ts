@@ -69,6 +69,13 @@ export const leverSubjects: SubjectSpec[] = [
     },
   },
   {
+    key: 'nocache',
+    label: 'tsshim without V8 code caches',
+    shim: 'tsshim',
+    lever: 'bundles compiled at each start (TSSHIM_CODE_CACHE=0)',
+    env: { TSSHIM_CODE_CACHE: '0' },
+  },
+  {
     key: 'execa',
     label: 'tsshim, runc through execa',
     shim: 'tsshim',

@@ -11,6 +11,7 @@ import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
 import { Server, type ServiceMethods, type UnaryHandler } from '../ttrpc/index.ts';
 import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
+import { loadedBundles } from './bundle-loader.ts';
 import { handleFd } from './handle-fd.ts';
 import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
 import { DEBUG_SERVICE, debugMethods } from './debug/service.ts';
@@ -157,5 +158,9 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
       error: err instanceof Error ? (err.stack ?? err.message) : String(err),
     });
   });
-  log('debug', 'shim serving', { id: flags.id, bootMs: Math.round(process.uptime() * 1000) });
+  log('debug', 'shim serving', {
+    id: flags.id,
+    bootMs: Math.round(process.uptime() * 1000),
+    codeCache: loadedBundles().daemon ?? false,
+  });
 }
