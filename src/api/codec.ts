@@ -2,6 +2,9 @@
 // scripts/gen-descriptor.mjs builds out of src/api/proto at build time.
 import protobuf from 'protobufjs/light.js';
 import descriptor from './descriptor.json' with { type: 'json' };
+import { installLazyCodegen } from './lazy-codegen.ts';
+
+installLazyCodegen();
 
 const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
 const types = new Map<string, protobuf.Type>();
