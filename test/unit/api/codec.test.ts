@@ -78,3 +78,16 @@ test('BootstrapParams keeps an explicitly empty optional socket_dir (presence ma
   const bytes = encode(TypeNames.bootstrapParams, { instance_id: 'a', socket_dir: '' });
   assert.equal(hex(bytes), '0a01614a00');
 });
+
+test('types are resolved on first use, with every type they reach; the rest are left alone', async () => {
+  const { messageType } = await import('../../../src/api/codec.ts');
+  const create = messageType('containerd.task.v2.CreateTaskRequest');
+  const rootfs = create.fields.rootfs;
+  assert.ok(rootfs?.resolved, 'the top type is resolved');
+  const mount = rootfs?.resolvedType as { fieldsArray: { resolved: boolean }[] } | null;
+  assert.ok(mount && mount.fieldsArray.every((f) => f.resolved), 'a type it reaches is resolved too');
+  // nothing in this file encodes cgroup metrics: resolving them would be load time spent for nothing
+  const metrics = create.root.lookupType('io.containerd.cgroups.v1.Metrics');
+  assert.ok(metrics.fieldsArray.every((f) => !f.resolved));
+  assert.ok(messageType('io.containerd.cgroups.v1.Metrics').fieldsArray.every((f) => f.resolved));
+});
