@@ -10,7 +10,6 @@ import {
   mkdtempSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,34 +20,22 @@ export type BuildName = 'as-built' | 'onefile' | 'external-deps';
 export interface Builds {
   /** the shim entry script of a build: what containerd runs as containerd-shim-runc-v2 */
   binary(name: BuildName): string;
-  /** its bundle directory (shim/main.cjs and one bundle per action beside it) */
+  /** its dist/ directory (shim/main.cjs and one bundle per action beside it) */
   distDir(name: BuildName): string;
   remove(): void;
 }
 
-// as bin/containerd-shim-tsshim-v2, one directory up from the bundles
-const binScript = [
-  '#!/usr/bin/env node',
-  'try {',
-  "  require('../shim/main.cjs');",
-  '} catch (err) {',
-  '  process.stderr.write(`io.containerd.runc.v2: ${err && err.message ? err.message : err}`);',
-  '  process.exit(1);',
-  '}',
-  '',
-].join('\n');
-
-function writeBin(outdir: string): void {
-  const bin = join(outdir, 'bin');
+/** the repository's launcher, as <build>/bin/containerd-shim-runc-v2 beside <build>/dist (where it looks) */
+function writeBin(repoRoot: string, buildDir: string): void {
+  const bin = join(buildDir, 'bin');
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, 'package.json'), '{ "type": "commonjs" }\n');
-  writeFileSync(join(bin, 'containerd-shim-runc-v2'), binScript);
+  copyFileSync(join(repoRoot, 'bin', 'containerd-shim-tsshim-v2'), join(bin, 'containerd-shim-runc-v2'));
   chmodSync(join(bin, 'containerd-shim-runc-v2'), 0o755);
 }
 
 async function buildVariant(
   repoRoot: string,
-  outdir: string,
+  buildDir: string,
   name: Exclude<BuildName, 'as-built'>,
 ): Promise<void> {
   const cwd = process.cwd();
@@ -56,11 +43,14 @@ async function buildVariant(
   try {
     // onefile: every action in one file, so `start` reads and parses the daemon's code too
     // external-deps: protobufjs and execa load from node_modules as module trees
-    await buildShim(outdir, { onefile: name === 'onefile', externalDeps: name === 'external-deps' });
+    await buildShim(join(buildDir, 'dist'), {
+      onefile: name === 'onefile',
+      externalDeps: name === 'external-deps',
+    });
   } finally {
     process.chdir(cwd);
   }
-  writeBin(outdir);
+  writeBin(repoRoot, buildDir);
 }
 
 export async function prepareBuilds(repoRoot: string, variants: boolean): Promise<Builds> {
@@ -77,8 +67,8 @@ export async function prepareBuilds(repoRoot: string, variants: boolean): Promis
     const dist = join(repoRoot, 'dist');
     if (!existsSync(join(dist, 'shim', 'main.cjs')))
       throw new Error(`${dist}/shim/main.cjs is missing: run npm run build`);
-    cpSync(dist, join(dir, 'as-built'), { recursive: true });
-    writeBin(join(dir, 'as-built'));
+    cpSync(dist, join(dir, 'as-built', 'dist'), { recursive: true });
+    writeBin(repoRoot, join(dir, 'as-built'));
     if (variants) {
       await buildVariant(repoRoot, join(dir, 'onefile'), 'onefile');
       await buildVariant(repoRoot, join(dir, 'external-deps'), 'external-deps');
@@ -89,7 +79,7 @@ export async function prepareBuilds(repoRoot: string, variants: boolean): Promis
   }
   return {
     binary: (name) => join(dir, name, 'bin', 'containerd-shim-runc-v2'),
-    distDir: (name) => join(dir, name),
+    distDir: (name) => join(dir, name, 'dist'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

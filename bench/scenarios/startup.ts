@@ -12,7 +12,12 @@ export interface StartupCommand {
   label: string;
   cmd: string;
   args: string[];
+  /** environment changes for this command (undefined: remove the variable) */
+  env?: Record<string, string | undefined>;
 }
+
+/** what bin/containerd-shim-tsshim-v2 takes out of the environment before starting node */
+const shimEnv = { NODE_EXTRA_CA_CERTS: undefined, NODE_OPTIONS: undefined };
 
 /** The bundle of an action ('start', 'daemon'); the one-file build has none (its main.cjs holds them all). */
 function actionBundle(distDir: string, action: string): string {
@@ -32,6 +37,13 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
   const node = process.execPath;
   const commands: StartupCommand[] = [
     { key: 'node', label: '`node -e 0`', cmd: node, args: ['-e', '0'] },
+    {
+      key: 'node-clean',
+      label: '`node -e 0` without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (as the shim runs)',
+      cmd: node,
+      args: ['-e', '0'],
+      env: shimEnv,
+    },
     { key: 'go-v', label: 'Go shim `-v`', cmd: containerdBinaries('2').goShim, args: ['-v'] },
     {
       key: 'tsshim-v',
@@ -39,12 +51,19 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
       cmd: builds.binary('as-built'),
       args: ['-v'],
     },
-    { key: 'start-modules', label: 'modules `start` loads', cmd: node, args: requiring([start]) },
+    {
+      key: 'start-modules',
+      label: 'modules `start` loads',
+      cmd: node,
+      args: requiring([start]),
+      env: shimEnv,
+    },
     {
       key: 'start-daemon-modules',
       label: "modules `start` loads + the daemon's",
       cmd: node,
       args: requiring([start, daemon]),
+      env: shimEnv,
     },
   ];
   if (variants) {
@@ -60,6 +79,7 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
       label: "start's + daemon's modules, npm deps not bundled",
       cmd: node,
       args: requiring([actionBundle(ext, 'start'), actionBundle(ext, 'daemon')]),
+      env: shimEnv,
     });
   }
   return commands;
@@ -68,7 +88,12 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
 function timeProcess(c: StartupCommand): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(c.cmd, c.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(c.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    const child = spawn(c.cmd, c.args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));

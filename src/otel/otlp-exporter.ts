@@ -1,7 +1,9 @@
 // OTLP/HTTP with binary protobuf (the default protocol of containerd's tracing): POST to .../v1/traces.
 // node:http, not fetch: fetch's HTTP parser is WebAssembly, which the shim's --jitless daemon does not have.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { SpanExporter } from './batch-processor.ts';
 import { EXPORT_REQUEST_TYPE, exportRequest } from './otlp-encode.ts';
 import type { FinishedSpan } from './span.ts';
@@ -16,6 +18,24 @@ export interface OtlpHttpOptions {
   encode: (typeName: string, value: object) => Uint8Array;
 }
 
+let extraCa: string[] | undefined;
+
+/** Node's CAs plus the file bin/containerd-shim-tsshim-v2 took out of NODE_EXTRA_CA_CERTS (so that Node does not
+ *  parse it at every shim start); undefined when there is none, for Node's defaults. */
+export function certificateAuthorities(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const file = env.TSSHIM_NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  if (!extraCa) {
+    try {
+      extraCa = [...rootCertificates, readFileSync(file, 'utf8')];
+    } catch {
+      // as Node does with a NODE_EXTRA_CA_CERTS it cannot read: carry on with its own CAs
+      extraCa = [...rootCertificates];
+    }
+  }
+  return extraCa;
+}
+
 function post(
   url: URL,
   headers: Record<string, string>,
@@ -26,7 +46,12 @@ function post(
   return new Promise((resolve, reject) => {
     const req = client.request(
       url,
-      { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, timeout: timeoutMs },
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(body.length) },
+        timeout: timeoutMs,
+        ...(url.protocol === 'https:' ? { ca: certificateAuthorities() } : {}),
+      },
       (res) => {
         // the body is a (possibly partial-success) ExportTraceServiceResponse we have no use for
         res.resume();

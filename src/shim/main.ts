@@ -4,6 +4,11 @@ import { FlagError, parseFlags } from './flags.ts';
 import { readStdin } from './stdin.ts';
 import { RUNTIME_NAME, versionText } from './version.ts';
 
+/** the name containerd ran the shim by (bin/containerd-shim-tsshim-v2 passes it on) */
+function invokedAs(): string {
+  return process.env.TSSHIM_ARGV0 || process.argv[1] || 'containerd-shim-runc-v2';
+}
+
 function fail(err: unknown): never {
   process.stderr.write(`${RUNTIME_NAME}: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
@@ -22,7 +27,7 @@ async function main(): Promise<void> {
     throw err;
   }
   if (flags.version) {
-    process.stdout.write(versionText(process.argv[1] ?? 'containerd-shim-runc-v2'));
+    process.stdout.write(versionText(invokedAs()));
     return;
   }
   if (flags.info) {
@@ -45,6 +50,8 @@ async function main(): Promise<void> {
     }
     default: {
       if (!flags.namespace) throw new Error('shim namespace cannot be empty');
+      // `ps` then shows the shim as containerd ran it, not as node running a bundle
+      process.title = [invokedAs(), ...process.argv.slice(2)].join(' ');
       const { runDaemon } = await import('./daemon.ts');
       await runDaemon(flags);
     }

@@ -170,6 +170,42 @@ describe('shim start', () => {
     assert.equal(Number(readFileSync(`/proc/${shim_pid}/oom_score_adj`, 'utf8')), Math.min(1000, mine + 1));
   });
 
+  test('NODE_OPTIONS and NODE_EXTRA_CA_CERTS do not reach the shim; the CA file is kept for the OTLP exporter', async () => {
+    const bundle = makeBundle(root, 'env');
+    // a NODE_OPTIONS the shim obeyed would fail every node process it starts
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: '--require /nonexistent/tsshim-test-preload.js',
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt',
+    };
+    const v = runShim(['-v'], { env });
+    assert.equal(v.status, 0, v.stderr);
+    const r = runShim(
+      ['-namespace', 'ns1', '-address', join(root, 'containerd.sock'), '-id', 'env', 'start'],
+      {
+        cwd: bundle,
+        env,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    addresses.push(r.stdout.toString());
+    const client = await Client.connect(r.stdout.toString().slice(7));
+    const { shim_pid } = decode<{ shim_pid: number }>(
+      TypeNames.connectResponse,
+      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'env' })),
+    );
+    client.close();
+    const daemonEnv = readFileSync(`/proc/${shim_pid}/environ`, 'utf8').split('\0');
+    assert.ok(!daemonEnv.some((e) => e.startsWith('NODE_OPTIONS=')));
+    assert.ok(!daemonEnv.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')));
+    assert.ok(daemonEnv.includes('TSSHIM_NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt'));
+    // and `ps` shows it by the name it was run as
+    assert.match(
+      readFileSync(`/proc/${shim_pid}/cmdline`, 'utf8'),
+      /containerd-shim-[a-z-]+-v2 -namespace ns1/,
+    );
+  });
+
   test('a second container of the same group reuses the live shim', async () => {
     const ctrdAddress = join(root, 'containerd.sock');
     const a = makeBundle(root, 'g1', { 'io.containerd.runc.v2.group': 'pod' });
