@@ -3,7 +3,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
 import { TaskServices } from '../api/types.ts';
 import { native } from '../native/index.ts';
 import { setupTracing } from '../otel/setup.ts';
@@ -42,15 +41,21 @@ function sameUser(log: LogFn): (socket: net.Socket) => boolean {
   };
 }
 
-function ownSocketPaths(flags: ShimFlags, bundle: string): string[] {
-  const paths = new Set<string>();
+function addressFileSocket(bundle: string): string | undefined {
   try {
-    paths.add(socketPath(readFileSync(join(bundle, BundleFile.address), 'utf8').trim()));
+    return socketPath(readFileSync(join(bundle, BundleFile.address), 'utf8').trim());
   } catch {
-    /* no address file */
+    return undefined; // no address file (yet, or its bundle is gone)
   }
-  if (flags.socket) paths.add(flags.socket);
-  if (flags.address && flags.namespace)
+}
+
+/** Where this shim listens, for removal at shutdown. Read at boot while the first bundle surely exists (a grouped
+ *  shim outlives it); computed (sha256, node:crypto: ~14 ms to load, on the path of every container's teardown)
+ *  only when neither the address file nor -socket said. */
+function ownSocketPaths(flags: ShimFlags, bundle: string, atBoot: string | undefined): string[] {
+  const paths = new Set<string>();
+  for (const p of [atBoot, addressFileSocket(bundle), flags.socket]) if (p) paths.add(p);
+  if (paths.size === 0 && flags.address && flags.namespace)
     paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
   return [...paths];
 }
@@ -74,7 +79,8 @@ function reduceWhenIdle(methods: ServiceMethods, idle: IdleMemoryReducer): Servi
 function memoryControls(env: NodeJS.ProcessEnv): MemoryControls | undefined {
   if (env.TSSHIM_IDLE_REDUCE === '0') return undefined;
   return {
-    committedBytes: () => getHeapStatistics().total_heap_size,
+    // process.memoryUsage rather than node:v8, which the daemon would load (and compile) for this alone
+    committedBytes: () => process.memoryUsage().heapTotal,
     reduce: () => void native().reduceMemory(),
   };
 }
@@ -85,6 +91,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   // (execa defaults cwd to the cached process.cwd()) would then fail with ENOENT for every runc call.
   process.chdir('/');
   const started = Date.now();
+  const socketAtBoot = addressFileSocket(bundle);
   const logFd = openLogFifo(join(bundle, BundleFile.shimLog));
   // uncaught errors and Node's own warnings land in containerd's log too
   if (logFd !== undefined) native().dup2(logFd, 2);
@@ -105,7 +112,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
     await server.close();
     await publisher.close(EVENT_DRAIN_MS);
-    for (const p of ownSocketPaths(flags, bundle)) rmSync(p, { force: true });
+    for (const p of ownSocketPaths(flags, bundle, socketAtBoot)) rmSync(p, { force: true });
     await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, TRACE_FLUSH_MS))]);
     logger.flush();
     setTimeout(() => process.exit(0), 20).unref();
