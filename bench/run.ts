@@ -31,7 +31,7 @@ const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Which lever variants take part in which scenario (the rest have nothing to say there). */
 const leverScenarios: Record<string, ScenarioName[]> = {
   jit: ['run', 'exec', 'stdout', 'state', 'memory'],
-  lite: ['run', 'memory'],
+  cmdline: ['run', 'exec', 'memory'],
   noreduce: ['memory'],
   keepcode: ['run', 'exec', 'memory'],
   pool: ['run', 'memory'],

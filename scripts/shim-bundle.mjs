@@ -26,7 +26,7 @@ const bundleByPath = new Map(Object.entries(lazyBundles).map(([name, path]) => [
 const cachedBundles = {
   start: [],
   delete: [],
-  daemon: JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8')),
+  daemon: JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8')).node,
 };
 
 /** import() of one of the lazy modules becomes a require of its sibling bundle: through the code-cache loader

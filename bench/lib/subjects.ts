@@ -21,26 +21,30 @@ export interface Subject extends SubjectSpec {
   image: string;
 }
 
-/** the flags every lever starts from; the shim's defaults are in src/shim/daemon-flags.ts */
-const BASE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=1 --stress-flush-code --v8-pool-size=0';
-
 export const goSubject: SubjectSpec = { key: 'go', label: 'Go shim (containerd 2.x)', shim: 'go' };
 export const tsshimSubject: SubjectSpec = { key: 'tsshim', label: 'tsshim', shim: 'tsshim' };
 
+// the shim's defaults are in src/shim/daemon-flags.json: node --v8-pool-size=0, then V8's
+// --no-opt --no-sparkplug --stress-flush-code once the daemon's code is loaded
 export const leverSubjects: SubjectSpec[] = [
   {
     key: 'jit',
-    label: 'tsshim with the JIT (no --jitless)',
+    label: 'tsshim with the JIT',
     shim: 'tsshim',
-    lever: 'V8 JIT on in the daemon (the default is --jitless)',
-    env: { TSSHIM_DAEMON_NODE_FLAGS: BASE_FLAGS },
+    lever: "V8's compilers on in the daemon (no --no-opt --no-sparkplug)",
+    env: { TSSHIM_DAEMON_V8_FLAGS: '--stress-flush-code' },
   },
   {
-    key: 'lite',
-    label: 'tsshim --lite-mode',
+    key: 'cmdline',
+    label: 'tsshim, V8 flags on the command line',
     shim: 'tsshim',
-    lever: 'V8 --lite-mode instead of --jitless',
-    env: { TSSHIM_DAEMON_NODE_FLAGS: `${BASE_FLAGS} --lite-mode` },
+    lever:
+      "V8 flags on the command line (--jitless --stress-flush-code, heap sizes): Node's code cache refused",
+    env: {
+      TSSHIM_DAEMON_NODE_FLAGS:
+        '--v8-pool-size=0 --max-old-space-size=64 --max-semi-space-size=1 --jitless --stress-flush-code',
+      TSSHIM_DAEMON_V8_FLAGS: '',
+    },
   },
   {
     key: 'noreduce',
@@ -54,19 +58,14 @@ export const leverSubjects: SubjectSpec[] = [
     label: 'tsshim keeping bytecode',
     shim: 'tsshim',
     lever: 'bytecode kept across collections (no --stress-flush-code)',
-    env: {
-      TSSHIM_DAEMON_NODE_FLAGS: '--max-old-space-size=64 --max-semi-space-size=1 --jitless --v8-pool-size=0',
-    },
+    env: { TSSHIM_DAEMON_V8_FLAGS: '--no-opt --no-sparkplug' },
   },
   {
     key: 'pool',
     label: 'tsshim with V8 worker threads',
     shim: 'tsshim',
     lever: 'V8 worker threads for GC (no --v8-pool-size=0)',
-    env: {
-      TSSHIM_DAEMON_NODE_FLAGS:
-        '--max-old-space-size=64 --max-semi-space-size=1 --stress-flush-code --jitless',
-    },
+    env: { TSSHIM_DAEMON_NODE_FLAGS: '' },
   },
   {
     key: 'nocache',

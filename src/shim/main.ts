@@ -1,6 +1,7 @@
 // Entry point of containerd-shim-runc-v2 (tsshim): `start`, `delete`, `-info`, `-v`, or the server.
 // Only what an action needs is loaded: containerd runs `start` for every container of a group.
 import { FlagError, parseFlags } from './flags.ts';
+import { daemonV8Flags } from './daemon-flags.ts';
 import { readStdin } from './stdin.ts';
 import { RUNTIME_NAME, versionText } from './version.ts';
 
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
       // `ps` then shows the shim as containerd ran it, not as node running a bundle
       process.title = [invokedAs(), ...process.argv.slice(2)].join(' ');
       const { runDaemon } = await import('./daemon.ts');
+      // after loading, so that V8 took the code caches (daemon-flags.ts says why)
+      const v8 = process.getBuiltinModule('node:v8');
+      for (const flag of daemonV8Flags()) v8.setFlagsFromString(flag);
       await runDaemon(flags);
     }
   }
