@@ -51,6 +51,20 @@ function makeBundle(root: string, name: string, annotations: Record<string, stri
   return bundle;
 }
 
+/** the shim's pid, through the Connect call containerd makes (v2 or v3) */
+async function shimPidAt(address: string, id: string, service: string = TaskServices.v2): Promise<number> {
+  const client = await Client.connect(address.replace('unix://', ''));
+  try {
+    const { shim_pid } = decode<{ shim_pid: number }>(
+      TypeNames.connectResponse,
+      await client.call(service, 'Connect', encode(TypeNames.connectRequest, { id })),
+    );
+    return shim_pid;
+  } finally {
+    client.close();
+  }
+}
+
 async function shutdownShim(address: string): Promise<void> {
   const client = await Client.connect(address.replace('unix://', ''));
   try {
@@ -160,12 +174,7 @@ describe('shim start', () => {
     );
     assert.equal(r.status, 0, r.stderr);
     addresses.push(r.stdout.toString());
-    const client = await Client.connect(r.stdout.toString().slice(7));
-    const { shim_pid } = decode<{ shim_pid: number }>(
-      TypeNames.connectResponse,
-      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'oom' })),
-    );
-    client.close();
+    const shim_pid = await shimPidAt(r.stdout.toString(), 'oom');
     // start's caller is this test process (spawnSync's parent), so the daemon gets our score + 1
     assert.equal(Number(readFileSync(`/proc/${shim_pid}/oom_score_adj`, 'utf8')), Math.min(1000, mine + 1));
   });
@@ -189,12 +198,7 @@ describe('shim start', () => {
     );
     assert.equal(r.status, 0, r.stderr);
     addresses.push(r.stdout.toString());
-    const client = await Client.connect(r.stdout.toString().slice(7));
-    const { shim_pid } = decode<{ shim_pid: number }>(
-      TypeNames.connectResponse,
-      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'env' })),
-    );
-    client.close();
+    const shim_pid = await shimPidAt(r.stdout.toString(), 'env');
     const daemonEnv = readFileSync(`/proc/${shim_pid}/environ`, 'utf8').split('\0');
     assert.ok(!daemonEnv.some((e) => e.startsWith('NODE_OPTIONS=')));
     assert.ok(!daemonEnv.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')));
@@ -213,23 +217,13 @@ describe('shim start', () => {
     const first = runShim(['-namespace', 'ns1', '-address', ctrdAddress, '-id', 'g1', 'start'], { cwd: a });
     assert.equal(first.status, 0, first.stderr);
     addresses.push(first.stdout.toString());
-    const client = await Client.connect(first.stdout.toString().slice(7));
-    const before = decode<{ shim_pid: number }>(
-      TypeNames.connectResponse,
-      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'g1' })),
-    );
-    client.close();
+    const before = await shimPidAt(first.stdout.toString(), 'g1');
     const second = runShim(['-namespace', 'ns1', '-address', ctrdAddress, '-id', 'g2', 'start'], { cwd: b });
     assert.equal(second.status, 0, second.stderr);
     assert.equal(second.stdout.toString(), first.stdout.toString());
     assert.equal(readFileSync(join(b, 'address'), 'utf8'), first.stdout.toString());
-    const again = await Client.connect(second.stdout.toString().slice(7));
-    const after = decode<{ shim_pid: number }>(
-      TypeNames.connectResponse,
-      await again.call(TaskServices.v3, 'Connect', encode(TypeNames.connectRequest, { id: 'g2' })),
-    );
-    again.close();
-    assert.equal(after.shim_pid, before.shim_pid, 'the same shim process serves both');
+    const after = await shimPidAt(second.stdout.toString(), 'g2', TaskServices.v3);
+    assert.equal(after, before, 'the same shim process serves both');
   });
 
   test('a stale socket file with nobody listening is replaced', () => {
@@ -412,12 +406,7 @@ describe('shim delete', () => {
     // alive: delete (as containerd runs it for one container of a group) must not take the socket away
     assert.equal(runShim(args, { cwd: bundle }).status, 0);
     assert.ok(existsSync(path), 'a live shim keeps its socket');
-    const client = await Client.connect(path);
-    const { shim_pid } = decode<{ shim_pid: number }>(
-      TypeNames.connectResponse,
-      await client.call(TaskServices.v2, 'Connect', encode(TypeNames.connectRequest, { id: 'dead' })),
-    );
-    client.close();
+    const shim_pid = await shimPidAt(path, 'dead');
     process.kill(shim_pid, 'SIGKILL');
     await waitGone(`/proc/${shim_pid}/status`).catch(() => undefined);
     const r = runShim(args, { cwd: bundle });
