@@ -4,10 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const rounds = Number(process.env.ROUNDS ?? 15);
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'tsshim-pbload-'));
 
 const variants: Record<string, string> = {

@@ -1,5 +1,6 @@
 // Where a shim listens: unix:///run/containerd/s/<sha256 of "<-address>/<namespace>/<group id>">.
 import { posix } from 'node:path';
+import { lazyCrypto } from './lazy-builtins.ts';
 
 export const DEFAULT_SOCKET_DIR = '/run/containerd/s';
 const UNIX_PREFIX = 'unix://';
@@ -12,7 +13,7 @@ export function socketAddress(
 ): string {
   const input = posix.join(containerdAddress, namespace, groupId);
   // loaded on first use: the daemon needs it only at shutdown, and node:crypto costs ~0.5 MiB once loaded
-  const { createHash } = process.getBuiltinModule('node:crypto');
+  const { createHash } = lazyCrypto();
   const hash = createHash('sha256').update(input).digest('hex');
   return `${UNIX_PREFIX}${posix.join(socketDir, hash)}`;
 }

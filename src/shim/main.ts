@@ -2,6 +2,7 @@
 // Only what an action needs is loaded: containerd runs `start` for every container of a group.
 import { FlagError, parseFlags } from './flags.ts';
 import { daemonV8Flags } from './daemon-flags.ts';
+import { lazyV8 } from './lazy-builtins.ts';
 import { readStdin } from './stdin.ts';
 import { RUNTIME_NAME, versionText } from './version.ts';
 
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       process.title = [invokedAs(), ...process.argv.slice(2)].join(' ');
       const { runDaemon } = await import('./daemon.ts');
       // after loading, so that V8 took the code caches (daemon-flags.ts says why)
-      const v8 = process.getBuiltinModule('node:v8');
+      const v8 = lazyV8();
       for (const flag of daemonV8Flags()) v8.setFlagsFromString(flag);
       await runDaemon(flags);
     }

@@ -1,6 +1,7 @@
 // The shim's state at a glance, for SIGUSR1 and `tsshim shim dump`: containers and their processes, events
 // not yet delivered, open fds, memory, uptime. Read only; collecting it never touches runc.
 import { readdirSync } from 'node:fs';
+import { lazyV8 } from '../lazy-builtins.ts';
 import type { Container } from '../container.ts';
 import type { QueuedEvent } from '../events/publisher.ts';
 import type { LogFn } from '../logger.ts';
@@ -74,7 +75,7 @@ function processDump(p: {
 function heapSpaces(): ShimDump['heapSpaces'] {
   const out: ShimDump['heapSpaces'] = {};
   // node:v8 loaded on demand: the daemon has no other use for it
-  for (const s of process.getBuiltinModule('node:v8').getHeapSpaceStatistics()) {
+  for (const s of lazyV8().getHeapSpaceStatistics()) {
     out[s.space_name] = {
       usedKiB: Math.round(s.space_used_size / 1024),
       committedKiB: Math.round(s.physical_space_size / 1024),

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_DAEMON_NODE_FLAGS } from '../../../src/shim/daemon-flags.ts';
 
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const shimDir = join(repoRoot, 'dist', 'shim');
 
 /** loads a built bundle the way main.cjs does, under the given node flags; true when V8 took its code cache */
