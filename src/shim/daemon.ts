@@ -45,16 +45,16 @@ function addressFileSocket(bundle: string): string | undefined {
   try {
     return socketPath(readFileSync(join(bundle, BundleFile.address), 'utf8').trim());
   } catch {
-    return undefined; // no address file (yet, or its bundle is gone)
+    return undefined; // no address file (the shim was started without `start`)
   }
 }
 
-/** Where this shim listens, for removal at shutdown. Read at boot while the first bundle surely exists (a grouped
- *  shim outlives it); computed (sha256, node:crypto: ~14 ms to load, on the path of every container's teardown)
- *  only when neither the address file nor -socket said. */
-function ownSocketPaths(flags: ShimFlags, bundle: string, atBoot: string | undefined): string[] {
+/** Where this shim listens, for removal at shutdown, from the address file read at boot (start writes it before
+ *  it launches the daemon; a grouped shim may outlive that first bundle) and -socket; computed (sha256,
+ *  node:crypto: ~14 ms to load, on the path of every container's teardown) only when neither said. */
+function ownSocketPaths(flags: ShimFlags, fromAddressFile: string | undefined): string[] {
   const paths = new Set<string>();
-  for (const p of [atBoot, addressFileSocket(bundle), flags.socket]) if (p) paths.add(p);
+  for (const p of [fromAddressFile, flags.socket]) if (p) paths.add(p);
   if (paths.size === 0 && flags.address && flags.namespace)
     paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
   return [...paths];
@@ -112,7 +112,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
     await server.close();
     await publisher.close(EVENT_DRAIN_MS);
-    for (const p of ownSocketPaths(flags, bundle, socketAtBoot)) rmSync(p, { force: true });
+    for (const p of ownSocketPaths(flags, socketAtBoot)) rmSync(p, { force: true });
     await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, TRACE_FLUSH_MS))]);
     logger.flush();
     setTimeout(() => process.exit(0), 20).unref();
