@@ -1,7 +1,7 @@
 // protobufjs generates a type's five functions (encode, decode, verify, fromObject, toObject) all at once the
-// first time any of them is called. The shim uses three, and most nested types only one direction; under
-// --jitless each generated function costs parse and compile time on the first request of a new shim (the path
-// of every container start). This setup generates each function on its first use instead, with the same
+// first time any of them is called. The shim uses three, and most nested types only one direction; each
+// generated function costs parse and compile time (in the daemon's interpreter-only V8) on the first request of
+// a new shim, the path of every container start. This setup generates each function on its first use instead, with the same
 // generators and the same wrappers (google.protobuf.Any) as protobufjs's own setup.
 import protobuf from 'protobufjs/light.js';
 

@@ -1,5 +1,6 @@
 // OTLP/HTTP with binary protobuf (the default protocol of containerd's tracing): POST to .../v1/traces.
-// node:http, not fetch: fetch's HTTP parser is WebAssembly, which the shim's --jitless daemon does not have.
+// node:http, not fetch: fetch's HTTP parser is WebAssembly, which a daemon run with --jitless (possible through
+// TSSHIM_DAEMON_NODE_FLAGS) does not have.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
