@@ -4,6 +4,7 @@ import { existsSync, lstatSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startContainerd, type Containerd, type ShimKind } from '../../test/helpers/containerd.ts';
 import type { BuildName, Builds } from './builds.ts';
+import { DEFAULT_DAEMON_NODE_FLAGS, DEFAULT_DAEMON_V8_FLAGS } from '../../src/shim/daemon-flags.ts';
 
 export interface SubjectSpec {
   key: string;
@@ -24,15 +25,18 @@ export interface Subject extends SubjectSpec {
 export const goSubject: SubjectSpec = { key: 'go', label: 'Go shim (containerd 2.x)', shim: 'go' };
 export const tsshimSubject: SubjectSpec = { key: 'tsshim', label: 'tsshim', shim: 'tsshim' };
 
-// the shim's defaults are in src/shim/daemon-flags.json: node --v8-pool-size=0, then V8's
-// --no-opt --no-sparkplug --stress-flush-code once the daemon's code is loaded
+/** the shim's default daemon flags (src/shim/daemon-flags.json) without some of them, as an env value */
+function without(defaults: readonly string[], ...dropped: string[]): string {
+  return defaults.filter((f) => !dropped.includes(f)).join(' ');
+}
+
 export const leverSubjects: SubjectSpec[] = [
   {
     key: 'jit',
     label: 'tsshim with the JIT',
     shim: 'tsshim',
     lever: "V8's compilers on in the daemon (no --no-opt --no-sparkplug)",
-    env: { TSSHIM_DAEMON_V8_FLAGS: '--stress-flush-code' },
+    env: { TSSHIM_DAEMON_V8_FLAGS: without(DEFAULT_DAEMON_V8_FLAGS, '--no-opt', '--no-sparkplug') },
   },
   {
     key: 'cmdline',
@@ -41,8 +45,12 @@ export const leverSubjects: SubjectSpec[] = [
     lever:
       "V8 flags on the command line (--jitless --stress-flush-code, heap sizes): Node's code cache refused",
     env: {
-      TSSHIM_DAEMON_NODE_FLAGS:
-        '--v8-pool-size=0 --max-old-space-size=64 --max-semi-space-size=1 --jitless --stress-flush-code',
+      // the configuration before the V8 flags moved: heap caps and --jitless in place of --no-opt --no-sparkplug
+      TSSHIM_DAEMON_NODE_FLAGS: [
+        ...DEFAULT_DAEMON_NODE_FLAGS,
+        '--max-old-space-size=64 --max-semi-space-size=1 --jitless',
+        without(DEFAULT_DAEMON_V8_FLAGS, '--no-opt', '--no-sparkplug'),
+      ].join(' '),
       TSSHIM_DAEMON_V8_FLAGS: '',
     },
   },
@@ -58,14 +66,14 @@ export const leverSubjects: SubjectSpec[] = [
     label: 'tsshim keeping bytecode',
     shim: 'tsshim',
     lever: 'bytecode kept across collections (no --stress-flush-code)',
-    env: { TSSHIM_DAEMON_V8_FLAGS: '--no-opt --no-sparkplug' },
+    env: { TSSHIM_DAEMON_V8_FLAGS: without(DEFAULT_DAEMON_V8_FLAGS, '--stress-flush-code') },
   },
   {
     key: 'pool',
     label: 'tsshim with V8 worker threads',
     shim: 'tsshim',
     lever: 'V8 worker threads for GC (no --v8-pool-size=0)',
-    env: { TSSHIM_DAEMON_NODE_FLAGS: '' },
+    env: { TSSHIM_DAEMON_NODE_FLAGS: without(DEFAULT_DAEMON_NODE_FLAGS, '--v8-pool-size=0') },
   },
   {
     key: 'nocache',
