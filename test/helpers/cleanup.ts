@@ -60,6 +60,16 @@ function readProcess(pid: number): ProcessInfo | undefined {
   return { pid, ppid: Number(ppid), state, comm, cmdline };
 }
 
+/** whether a process exists (a zombie still counts) */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function listProcesses(): ProcessInfo[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))

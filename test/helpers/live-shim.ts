@@ -12,6 +12,7 @@ import { openFifo } from '../../src/cli/run/client-io.ts';
 import { generateSpec } from '../../src/oci/generate-spec.ts';
 import { Client, Server, type Metadata, type MetadataInit } from '../../src/ttrpc/index.ts';
 import { busyboxRootfs, repoRoot } from './rootfs.ts';
+import { alive } from './cleanup.ts';
 
 export const shimBin = join(repoRoot, 'bin', 'containerd-shim-tsshim-v2');
 export const tsshimBin = join(repoRoot, 'bin', 'tsshim');
@@ -76,15 +77,6 @@ export interface LiveShimOptions {
   args?: string[];
   /** false: leave Create and Start to the test */
   start?: boolean;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function startLiveShim(opts: LiveShimOptions = {}): Promise<LiveShim> {

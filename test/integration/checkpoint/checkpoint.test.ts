@@ -7,22 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAny } from '../../../src/api/any.ts';
 import { TypeNames } from '../../../src/api/types.ts';
-import { TtrpcError } from '../../../src/ttrpc/index.ts';
 import { startLiveShim, type LiveShim } from '../../helpers/live-shim.ts';
-import { removeRuncRoot } from '../robustness/helpers.ts';
+import { outcome, removeRuncRoot } from '../robustness/helpers.ts';
 import { createRuncRecorder, CRIU_ERROR, DUMP_LOG_TEXT, type RuncRecorder } from './runc-recorder.ts';
 
 const T = TypeNames;
-
-async function outcome(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-    return { code: 0, message: '' };
-  } catch (err) {
-    if (err instanceof TtrpcError) return { code: err.code, message: err.message };
-    throw err;
-  }
-}
 
 describe('checkpoint', { timeout: 120_000 }, () => {
   let shim: LiveShim;

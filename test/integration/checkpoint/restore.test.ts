@@ -8,22 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAny } from '../../../src/api/any.ts';
 import { TypeNames } from '../../../src/api/types.ts';
-import { TtrpcError } from '../../../src/ttrpc/index.ts';
 import { startLiveShim, type LiveShim } from '../../helpers/live-shim.ts';
-import { removeRuncRoot } from '../robustness/helpers.ts';
+import { outcome, removeRuncRoot } from '../robustness/helpers.ts';
 import { createRuncRecorder, CRIU_ERROR, type RuncRecorder } from './runc-recorder.ts';
 
 const T = TypeNames;
-
-async function outcome(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-    return { code: 0, message: '' };
-  } catch (err) {
-    if (err instanceof TtrpcError) return { code: err.code, message: err.message };
-    throw err;
-  }
-}
 
 const processSpec = {
   type_url: 'types.containerd.io/opencontainers/runtime-spec/1/Process',

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from '../../helpers/cleanup.ts';
 import { startLiveShim, tsshimBin, type LiveShim } from '../../helpers/live-shim.ts';
 
 function json<T>(text: string): T {
@@ -17,15 +18,6 @@ async function eventually<T>(read: () => T, done: (v: T) => boolean, timeoutMs =
     const v = read();
     if (done(v) || Date.now() > deadline) return v;
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

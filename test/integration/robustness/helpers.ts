@@ -16,6 +16,8 @@ import {
 } from '../../../src/ttrpc/index.ts';
 import type { LiveShim } from '../../helpers/live-shim.ts';
 
+export { alive } from '../../helpers/cleanup.ts';
+
 export interface Outcome {
   code: number;
   message: string;
@@ -99,15 +101,6 @@ export class RawConnection {
 
   close(): void {
     this.socket.destroy();
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
