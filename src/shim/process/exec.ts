@@ -72,9 +72,11 @@ export class ExecProcess {
   resize(cols: number, rows: number): void {
     this.state.resize(cols, rows);
   }
+  /** recorded, stopped, then waiters woken: a Wait answer implies State says stopped */
   setExited(exit: ExitInfo): void {
-    this.exit.set(exit);
+    if (!this.exit.record(exit)) return;
     this.state.exited();
+    this.exit.release();
   }
   closeStdin(): void {
     this.io?.closeStdin();

@@ -8,24 +8,43 @@ export interface ExitInfo {
   at: Date | undefined;
 }
 
+/** An exit is first recorded, then (once the process's state says stopped) released to its waiters: a client
+ *  whose Wait has returned must find State stopped, or its Delete fails with "task must be stopped". */
 export class ExitLatch {
   private info: ExitInfo | undefined;
+  private released = false;
   private readonly waiters = new Set<(info: ExitInfo) => void>();
 
+  /** the recorded exit, released or not */
   get exited(): ExitInfo | undefined {
     return this.info;
   }
 
-  set(info: ExitInfo): void {
-    if (this.info) return;
+  /** Records the exit without waking waiters; false when one was already recorded. */
+  record(info: ExitInfo): boolean {
+    if (this.info) return false;
     this.info = info;
+    return true;
+  }
+
+  /** Wakes every waiter with the recorded exit (idempotent; nothing happens before record). */
+  release(): void {
+    const info = this.info;
+    if (!info || this.released) return;
+    this.released = true;
     for (const w of this.waiters) w(info);
     this.waiters.clear();
   }
 
-  /** Settles with the exit, or rejects with the signal's reason when the caller gives up. */
+  /** record and release at once, for a process whose state needs no transition first */
+  set(info: ExitInfo): void {
+    this.record(info);
+    this.release();
+  }
+
+  /** Settles with the released exit, or rejects with the signal's reason when the caller gives up. */
   wait(signal?: AbortSignal): Promise<ExitInfo> {
-    if (this.info) return Promise.resolve(this.info);
+    if (this.released && this.info) return Promise.resolve(this.info);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         this.waiters.delete(done);

@@ -84,6 +84,8 @@ export class InitProcess {
   }
 
   status(): TaskStatus {
+    // recorded but not yet through the state machine (a Kill still holds it): already stopped for State
+    if (this.exit.exited) return TaskStatus.STOPPED;
     if (this.pausing) return TaskStatus.PAUSING;
     switch (this.state.name) {
       case 'created':
@@ -123,10 +125,15 @@ export class InitProcess {
     this.state.checkpoint();
   }
 
-  /** the reaper saw this process exit */
+  /** The reaper saw this process exit: record it, let the state machine reach stopped (after any call that
+   *  holds it, as the Go shim's SetExited waits for the process lock), and only then wake the waiters. */
   async setExited(exit: ExitInfo): Promise<void> {
-    this.exit.set(exit);
-    await this.serial.run(() => this.state.exited());
+    if (!this.exit.record(exit)) return;
+    try {
+      await this.serial.run(() => this.state.exited());
+    } finally {
+      this.exit.release();
+    }
   }
 
   resize(cols: number, rows: number): void {
