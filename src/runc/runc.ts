@@ -1,6 +1,6 @@
 // Typed client of the runc CLI (or a runc-compatible runtime such as crun). The only place that starts runc.
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { rm, writeFile } from '../fs/callback-promises.ts';
+import { rm, stat, writeFile } from '../fs/callback-promises.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../spawn/index.ts';
@@ -47,6 +47,13 @@ function runtimeEnv(env: Record<string, string | undefined>): Record<string, str
   // runc would otherwise report readiness to systemd on the shim's behalf.
   const { NOTIFY_SOCKET: _dropped, ...rest } = env;
   return rest;
+}
+
+function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 export type Runner = (file: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
@@ -138,13 +145,27 @@ export class Runc {
    *  (e.g. crun < 1.9 or runc < 1.1). A binary that cannot be started at all still rejects. */
   async features(): Promise<string | undefined> {
     const res = await this.traced('features', featuresArgs(), () =>
-      this.run(this.binary, featuresArgs(), { env: this.env, stdio: { stdin: 'ignore' } }),
+      this.launch(featuresArgs(), { env: this.env, stdio: { stdin: 'ignore' } }),
     );
     return res.exitCode === 0 && !res.signal ? res.stdout : undefined;
   }
 
   readPidFile(path: string): Promise<number> {
     return readPidFile(path);
+  }
+
+  /** Starts the runtime in the configured working directory. A late call (a kill or delete after containerd
+   *  removed the bundle) runs in `/` instead: a missing working directory fails the spawn with ENOENT, which
+   *  would read as a missing runtime. */
+  private async launch(args: readonly string[], opts: RunOptions): Promise<RunResult> {
+    const cwd = this.opts.cwd;
+    if (cwd === undefined) return this.run(this.binary, args, opts);
+    try {
+      return await this.run(this.binary, args, { ...opts, cwd });
+    } catch (err) {
+      if (cwd === '/' || (await isDirectory(cwd))) throw err;
+      return this.run(this.binary, args, { ...opts, cwd: '/' });
+    }
   }
 
   /** One span per runtime invocation, named `runc <command>`, a child of whatever span is active. */
@@ -177,7 +198,7 @@ export class Runc {
     if (inv.input !== undefined) runOpts.input = inv.input;
     if (inv.extraFds && inv.extraFds.length > 0) runOpts.extraFds = inv.extraFds;
     const argv = [...globalArgs(this.opts), ...args];
-    const res = await this.traced(command, argv, () => this.run(this.binary, argv, runOpts));
+    const res = await this.traced(command, argv, () => this.launch(argv, runOpts));
     if (res.exitCode === 0 && !res.signal) return res;
     // Without --log the runtime writes its (possibly JSON) log lines to stderr.
     const logged = lastLoggedError(log ? await readLogSince(log, offset) : res.stderr);

@@ -8,6 +8,10 @@ export interface RuncOptions {
   runner?: (file: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
   /** runc-compatible executable, looked up in PATH (default `runc`) */
   binary?: string;
+  /** working directory of every invocation: the container's bundle, where runc users expect their runtime to
+   *  start (wrappers read `config.json` or `init.pid` relative to it). Once it is gone, calls run in `/`.
+   *  Default: the caller's. */
+  cwd?: string;
   /** `--root`: directory holding the runtime's container state */
   root?: string;
   /** `--log`: file the runtime appends its log to; failures are explained from what a call appended */

@@ -37,6 +37,9 @@ export class Container {
   static runcFor(options: RuncOptions, namespace: string, bundle: string): Runc {
     return new Runc({
       binary: runcBinary(options),
+      // each call starts in this container's own bundle, as runtimes expect; the daemon itself stays in /
+      // (the first bundle of a group can be removed while the others live on)
+      cwd: bundle,
       root: runcRoot(options, namespace),
       log: join(bundle, BundleFile.runcLog),
       logFormat: 'json',

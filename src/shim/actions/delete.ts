@@ -45,6 +45,7 @@ export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void
   if (existsSync(join(root, flags.id))) {
     const runc = new Runc({
       binary: readRuntimeFile(bundle) || runcBinary(options),
+      cwd: bundle,
       root,
       log: join(bundle, BundleFile.runcLog),
       logFormat: 'json',
