@@ -1,9 +1,12 @@
 // Builds what runs: the protobuf descriptor (from the .proto files), the shim's bundles (shim-bundle.mjs: one
-// CommonJS file per action) and the tsshim tool's (ES modules split in chunks, each command loading its own).
+// CommonJS file per action), the tsshim tool's (ES modules split in chunks, each command loading its own) and
+// the launcher containerd runs, which names this build and its node by absolute path (write-launcher.mjs;
+// TSSHIM_NODE picks another node).
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeDescriptor } from './gen-descriptor.mjs';
 import { buildShim } from './shim-bundle.mjs';
+import { writeLauncher } from './write-launcher.mjs';
 
 await writeDescriptor();
 // chunk names carry content hashes: stale ones would pile up
@@ -33,3 +36,10 @@ await build({
 
 // TSSHIM_BUILD_MINIFY=0 keeps names readable (CPU profiles of the shim)
 await buildShim('dist', { minify: process.env.TSSHIM_BUILD_MINIFY !== '0' });
+
+try {
+  writeLauncher();
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : err}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,5 @@
+export const defaultLauncherPath: string;
+export const defaultMainPath: string;
+export function launcherScript(paths: { node: string; main: string }): string;
+export function resolveNode(requested?: string): string;
+export function writeLauncher(opts?: { node?: string; main?: string; out?: string }): string;
