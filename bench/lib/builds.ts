@@ -1,19 +1,11 @@
 // The tsshim builds under test, copied or built into one temp package so that a rebuild of dist/ while the
 // bench runs (others work in the same checkout) cannot change what is measured: tsshim as built (a copy of
 // dist/), and variants for levers decided at build time. src/ and dist/ are left alone.
-import {
-  chmodSync,
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildShim } from '../../scripts/shim-bundle.mjs';
+import { writeLauncher } from '../../scripts/write-launcher.mjs';
 
 export type BuildName = 'as-built' | 'onefile' | 'external-deps';
 
@@ -25,12 +17,14 @@ export interface Builds {
   remove(): void;
 }
 
-/** the repository's launcher, as <build>/bin/containerd-shim-runc-v2 beside <build>/dist (where it looks) */
-function writeBin(repoRoot: string, buildDir: string): void {
+/** a launcher for this build's own dist, as <build>/bin/containerd-shim-runc-v2 */
+function writeBin(buildDir: string): void {
   const bin = join(buildDir, 'bin');
   mkdirSync(bin, { recursive: true });
-  copyFileSync(join(repoRoot, 'bin', 'containerd-shim-tsshim-v2'), join(bin, 'containerd-shim-runc-v2'));
-  chmodSync(join(bin, 'containerd-shim-runc-v2'), 0o755);
+  writeLauncher({
+    main: join(buildDir, 'dist', 'shim', 'main.cjs'),
+    out: join(bin, 'containerd-shim-runc-v2'),
+  });
 }
 
 async function buildVariant(
@@ -50,7 +44,7 @@ async function buildVariant(
   } finally {
     process.chdir(cwd);
   }
-  writeBin(repoRoot, buildDir);
+  writeBin(buildDir);
 }
 
 export async function prepareBuilds(repoRoot: string, variants: boolean): Promise<Builds> {
@@ -68,7 +62,7 @@ export async function prepareBuilds(repoRoot: string, variants: boolean): Promis
     if (!existsSync(join(dist, 'shim', 'main.cjs')))
       throw new Error(`${dist}/shim/main.cjs is missing: run npm run build`);
     cpSync(dist, join(dir, 'as-built', 'dist'), { recursive: true });
-    writeBin(repoRoot, join(dir, 'as-built'));
+    writeBin(join(dir, 'as-built'));
     if (variants) {
       await buildVariant(repoRoot, join(dir, 'onefile'), 'onefile');
       await buildVariant(repoRoot, join(dir, 'external-deps'), 'external-deps');
