@@ -541,6 +541,290 @@ static napi_value PollReadable(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* ---------- copyOutput: container output to its destination, in the kernel where it can ---------- */
+
+// One copier per output stream, driven by uv_poll on the main loop. splice(2) moves bytes from the container's
+// pipe to a FIFO, pipe or file without them ever entering user space; where splice does not apply (a terminal's
+// master, an O_APPEND file) one buffer allocated at the first such read is reused for every read/write pair.
+// Backpressure instead of buffering: while the destination is full only the destination is watched, so the
+// container's pipe fills and its writes block, as they would with the Go shim; nothing is ever dropped while
+// the destination can take bytes. A destination that fails for good (EPIPE: its reader closed and nobody holds
+// it) is reported once, and the stream is then drained and discarded so the container is not blocked forever.
+
+#define COPY_SPLICE_MAX (1 << 20)
+#define COPY_BUF_SIZE (64 * 1024)
+#define COPY_BUDGET (4 << 20) /* bytes per readiness callback, so one stream cannot starve the loop */
+
+enum copy_event { COPY_END = 0, COPY_SINK_ERROR = 1, COPY_SOURCE_ERROR = 2 };
+enum copy_wait { WAIT_NONE, WAIT_SRC, WAIT_DST };
+
+struct copier {
+  uv_poll_t src_poll, dst_poll;
+  int src, dst;
+  int dst_pollable;
+  int use_splice;
+  int discarding;
+  int finished, stopped, open_handles, js_alive;
+  enum copy_wait waiting;
+  char *buf;
+  size_t buf_off, buf_len;
+  double copied, discarded;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+};
+
+static void copy_pump(struct copier *c);
+
+static void copy_emit(struct copier *c, enum copy_event ev, int err) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(c->env, &scope);
+  napi_value callback, recv, ignored, argv[3];
+  napi_get_reference_value(c->env, c->callback, &callback);
+  napi_get_global(c->env, &recv);
+  napi_create_int32(c->env, ev, &argv[0]);
+  napi_create_int32(c->env, err, &argv[1]);
+  napi_create_double(c->env, c->copied, &argv[2]);
+  if (napi_make_callback(c->env, c->async, recv, callback, 3, argv, &ignored) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(c->env, &error);
+    napi_fatal_exception(c->env, error);
+  }
+  napi_close_handle_scope(c->env, scope);
+}
+
+static void on_copy_src(uv_poll_t *h, int status, int events) {
+  (void)status, (void)events;
+  copy_pump(h->data);
+}
+
+static void on_copy_dst(uv_poll_t *h, int status, int events) {
+  (void)status, (void)events;
+  copy_pump(h->data);
+}
+
+static void copy_wait_for(struct copier *c, enum copy_wait w) {
+  if (c->waiting == w) return;
+  if (c->waiting == WAIT_SRC) uv_poll_stop(&c->src_poll);
+  if (c->waiting == WAIT_DST) uv_poll_stop(&c->dst_poll);
+  c->waiting = w;
+  if (w == WAIT_SRC) uv_poll_start(&c->src_poll, UV_READABLE | UV_DISCONNECT, on_copy_src);
+  if (w == WAIT_DST) uv_poll_start(&c->dst_poll, UV_WRITABLE | UV_DISCONNECT, on_copy_dst);
+}
+
+static void copy_finish(struct copier *c, enum copy_event ev, int err) {
+  c->finished = 1;
+  copy_wait_for(c, WAIT_NONE);
+  copy_emit(c, ev, err);
+}
+
+static int copy_ensure_buf(struct copier *c) {
+  if (!c->buf) c->buf = malloc(COPY_BUF_SIZE);
+  return c->buf != NULL;
+}
+
+// The destination is broken for good: say so once, then read and discard until the source ends.
+static void copy_sink_failed(struct copier *c, int err) {
+  c->discarding = 1;
+  c->use_splice = 0;
+  c->discarded += (double)c->buf_len;
+  c->buf_off = c->buf_len = 0;
+  if (c->waiting == WAIT_DST) copy_wait_for(c, WAIT_SRC);
+  copy_emit(c, COPY_SINK_ERROR, err);
+}
+
+// splice said EAGAIN: either the source is empty or the destination is full; watch the one that blocks.
+static void copy_wait_blocked(struct copier *c) {
+  if (c->dst_pollable) {
+    struct pollfd fds[2] = {{.fd = c->src, .events = POLLIN}, {.fd = c->dst, .events = POLLOUT}};
+    if (poll(fds, 2, 0) >= 0 && (fds[0].revents & POLLIN) && !(fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      copy_wait_for(c, WAIT_DST);
+      return;
+    }
+  }
+  copy_wait_for(c, WAIT_SRC);
+}
+
+static void copy_pump(struct copier *c) {
+  size_t moved = 0;
+  while (!c->finished && !c->stopped && moved < COPY_BUDGET) {
+    if (c->use_splice) {
+      ssize_t n = splice(c->src, NULL, c->dst, NULL, COPY_SPLICE_MAX, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+      if (n > 0) {
+        c->copied += (double)n;
+        moved += (size_t)n;
+      } else if (n == 0) {
+        copy_finish(c, COPY_END, 0);
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno == EAGAIN) {
+        copy_wait_blocked(c);
+        return;
+      } else if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+        c->use_splice = 0; // a terminal, an O_APPEND file, a destination without splice support
+      } else {
+        copy_sink_failed(c, errno); // a pipe source does not fail: the error is the destination's
+      }
+      continue;
+    }
+    if (c->buf_len == 0) {
+      if (!copy_ensure_buf(c)) {
+        copy_finish(c, COPY_SOURCE_ERROR, ENOMEM);
+        return;
+      }
+      ssize_t n = read(c->src, c->buf, COPY_BUF_SIZE);
+      if (n > 0) {
+        c->buf_off = 0;
+        c->buf_len = (size_t)n;
+      } else if (n == 0 || errno == EIO) {
+        copy_finish(c, COPY_END, 0); // EIO: a terminal master whose every slave fd is closed
+        return;
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno == EAGAIN) {
+        copy_wait_for(c, WAIT_SRC);
+        return;
+      } else {
+        copy_finish(c, COPY_SOURCE_ERROR, errno);
+        return;
+      }
+    }
+    if (c->discarding) {
+      c->discarded += (double)c->buf_len;
+      moved += c->buf_len;
+      c->buf_len = 0;
+      continue;
+    }
+    ssize_t w = write(c->dst, c->buf + c->buf_off, c->buf_len);
+    if (w > 0) {
+      c->buf_off += (size_t)w;
+      c->buf_len -= (size_t)w;
+      c->copied += (double)w;
+      moved += (size_t)w;
+    } else if (w < 0 && errno == EINTR) {
+      continue;
+    } else if (w < 0 && errno == EAGAIN && c->dst_pollable) {
+      copy_wait_for(c, WAIT_DST);
+      return;
+    } else {
+      copy_sink_failed(c, w < 0 ? errno : EIO);
+    }
+  }
+  // budget spent: the watched fd is level-triggered, so the loop comes back here after other work
+  if (!c->finished && !c->stopped && c->waiting == WAIT_NONE) copy_wait_for(c, WAIT_SRC);
+}
+
+// The struct lives until both its poll handles are closed and its JS object is collected: a method called on a
+// stopped copier must still find it.
+static void copy_release(struct copier *c) {
+  if (c->open_handles > 0 || c->js_alive) return;
+  free(c->buf);
+  free(c);
+}
+
+static void copy_handle_closed(uv_handle_t *h) {
+  struct copier *c = h->data;
+  c->open_handles--;
+  copy_release(c);
+}
+
+static void copy_stop(napi_env env, struct copier *c) {
+  if (c->stopped) return;
+  c->stopped = 1;
+  copy_wait_for(c, WAIT_NONE);
+  napi_delete_reference(env, c->callback);
+  napi_async_destroy(env, c->async);
+  uv_close((uv_handle_t *)&c->src_poll, copy_handle_closed);
+  if (c->dst_pollable) uv_close((uv_handle_t *)&c->dst_poll, copy_handle_closed);
+}
+
+static void copy_finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  struct copier *c = data;
+  copy_stop(env, c);
+  c->js_alive = 0;
+  copy_release(c);
+}
+
+static struct copier *copier_this(napi_env env, napi_callback_info info) {
+  napi_value self;
+  size_t argc = 0;
+  void *c = NULL;
+  if (napi_get_cb_info(env, info, &argc, NULL, &self, NULL) != napi_ok || napi_unwrap(env, self, &c) != napi_ok) {
+    napi_throw_type_error(env, NULL, "not a copier");
+    return NULL;
+  }
+  return c;
+}
+
+static napi_value CopierStop(napi_env env, napi_callback_info info) {
+  struct copier *c = copier_this(env, info);
+  if (!c) return NULL;
+  copy_stop(env, c);
+  return undefined(env);
+}
+
+static napi_value CopierStats(napi_env env, napi_callback_info info) {
+  struct copier *c = copier_this(env, info);
+  if (!c) return NULL;
+  napi_value obj;
+  CHECK(napi_create_object(env, &obj));
+  set_number(env, obj, "copied", c->copied);
+  set_number(env, obj, "discarded", c->discarded);
+  set_number(env, obj, "spliced", c->use_splice);
+  set_number(env, obj, "waitingForDestination", c->waiting == WAIT_DST);
+  return obj;
+}
+
+// copyOutput(srcFd, dstFd, onEvent(event, errno, copied)): dstFd -1 discards everything. Neither fd is
+// closed here; stop() must be called (after the end event or to abandon the copy) before the caller closes them.
+// The methods take the copier as `this`, so they cannot outlive it.
+static napi_value CopyOutput(napi_env env, napi_callback_info info) {
+  napi_value argv[3], name, fn, obj;
+  int64_t src, dst;
+  if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &src) || !get_int(env, argv[1], &dst))
+    return NULL;
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  struct copier *c = calloc(1, sizeof *c);
+  if (!c) return throw_errno(env, ENOMEM, "copy fd %lld", (long long)src);
+  c->src = (int)src;
+  c->dst = (int)dst;
+  c->env = env;
+  c->discarding = dst < 0;
+  c->use_splice = dst >= 0;
+  int err = uv_poll_init(loop, &c->src_poll, c->src); // also makes the source non-blocking
+  if (err) {
+    free(c);
+    return throw_errno(env, -err, "poll fd %lld", (long long)src);
+  }
+  c->src_poll.data = c;
+  c->open_handles = 1;
+  // A FIFO, pipe, socket or terminal can be waited on (and is made non-blocking); a regular file or /dev/null
+  // cannot be polled and never makes a writer wait.
+  if (dst >= 0 && uv_poll_init(loop, &c->dst_poll, c->dst) == 0) {
+    c->dst_pollable = 1;
+    c->dst_poll.data = c;
+    c->open_handles++;
+  }
+  napi_create_reference(env, argv[2], 1, &c->callback);
+  napi_create_string_utf8(env, "tsshim:copyOutput", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &c->async);
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_function(env, "stop", NAPI_AUTO_LENGTH, CopierStop, NULL, &fn));
+  napi_set_named_property(env, obj, "stop", fn);
+  CHECK(napi_create_function(env, "stats", NAPI_AUTO_LENGTH, CopierStats, NULL, &fn));
+  napi_set_named_property(env, obj, "stats", fn);
+  c->js_alive = 1;
+  if (napi_wrap(env, obj, c, copy_finalize, NULL, NULL) != napi_ok) {
+    c->js_alive = 0;
+    copy_stop(env, c);
+    return throw_errno(env, ENOMEM, "copy fd %lld", (long long)src);
+  }
+  copy_wait_for(c, WAIT_SRC);
+  return obj;
+}
+
 /* ---------- module ---------- */
 
 /* ---------- memory ---------- */
@@ -583,6 +867,7 @@ NAPI_MODULE_INIT() {
       {"pollReadable", PollReadable},
       {"eventfdRead", EventfdRead},
       {"reduceMemory", ReduceMemory},
+      {"copyOutput", CopyOutput},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -20,6 +20,27 @@ export interface FdPoller {
   close(): void;
 }
 
+/** what copyOutput reports: the source's end, a destination that failed for good, a source that failed */
+export const CopyEvent = { end: 0, sinkError: 1, sourceError: 2 } as const;
+export type CopyEvent = (typeof CopyEvent)[keyof typeof CopyEvent];
+
+export interface CopyStats {
+  /** bytes written to the destination */
+  copied: number;
+  /** bytes read and thrown away after the destination failed (or with no destination) */
+  discarded: number;
+  /** 1 while bytes move by splice(2), 0 once the copy fell back to read/write through one reused buffer */
+  spliced: number;
+  /** 1 while the destination is full and the source is not read */
+  waitingForDestination: number;
+}
+
+export interface OutputCopier {
+  /** stop watching both fds; call it (after the end event, or to abandon the copy) before closing them */
+  stop(): void;
+  stats(): CopyStats;
+}
+
 export interface NativeAddon {
   /** prctl(PR_SET_CHILD_SUBREAPER, 1) */
   setChildSubreaper(): void;
@@ -51,6 +72,15 @@ export interface NativeAddon {
   umount2(target: string, flags: number): void;
   /** getsockopt(SO_PEERCRED) of a connected unix socket fd */
   peerCredentials(fd: number): PeerCredentials;
+  /** Copies srcFd (a pipe or terminal master) to dstFd (a FIFO, pipe, file; -1 discards) on the event loop:
+   *  splice(2) where the kernel can, else read/write through one reused buffer. While the destination is full
+   *  the source is not read (the writer blocks). onEvent gets (event, errno, bytes copied so far). Neither fd
+   *  is closed. Both fds are made non-blocking when they can be polled. */
+  copyOutput(
+    srcFd: number,
+    dstFd: number,
+    onEvent: (event: CopyEvent, errno: number, copied: number) => void,
+  ): OutputCopier;
   /** eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK) */
   eventfd(): number;
   /** uv_poll on fd for readability; callback runs on the event loop (no thread per fd). While open, the poll

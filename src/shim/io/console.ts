@@ -1,12 +1,12 @@
 // Terminal IO: runc connects to a unix socket we listen on and sends the pty master by SCM_RIGHTS (received
-// in native code: Node cannot take fds from ordinary sockets). The master is served with uv_poll + one
-// read per readiness, and async writes, so whether runc left it blocking or not the loop never waits on it.
+// in native code: Node cannot take fds from ordinary sockets). Its output is copied by the native copier (which
+// makes it non-blocking); input goes in by async writes that retry when the master is full.
 import { chmod, mkdtemp, rm } from '../../fs/callback-promises.ts';
-import { readSync, write as fsWrite } from 'node:fs';
+import { write as fsWrite } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { native, type FdPoller } from '../../native/index.ts';
-import type { ByteSink, ByteSource } from './copy.ts';
+import { native } from '../../native/index.ts';
+import type { ByteSink } from './copy.ts';
 
 export interface ConsoleSocket {
   dir: string;
@@ -52,56 +52,6 @@ export function closeConsoleSocket(sock: ConsoleSocket): void {
 
 function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
-}
-
-/** the master's output; EIO (every slave fd closed) is the end of the stream */
-export function consoleSource(fd: number): ByteSource {
-  const buf = Buffer.allocUnsafe(64 * 1024);
-  let poller: FdPoller | undefined;
-  let ended = false;
-  let emit: ((chunk: Buffer) => void) | undefined;
-  let finish: ((err?: Error) => void) | undefined;
-
-  const stopPolling = (): void => {
-    poller?.close();
-    poller = undefined;
-  };
-  const end = (err?: Error): void => {
-    if (ended) return;
-    ended = true;
-    stopPolling();
-    finish?.(err);
-  };
-  const readOnce = (): void => {
-    if (ended || !poller) return;
-    let n: number;
-    try {
-      n = readSync(fd, buf, 0, buf.length, null);
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'EAGAIN' || code === 'EINTR') return;
-      end(code === 'EIO' ? undefined : (err as Error));
-      return;
-    }
-    if (n === 0) end();
-    else emit?.(Buffer.from(buf.subarray(0, n)));
-  };
-  const startPolling = (): void => {
-    if (!ended && !poller) poller = native().pollReadable(fd, readOnce);
-  };
-  return {
-    start(onData, onEnd) {
-      emit = onData;
-      finish = onEnd;
-      startPolling();
-    },
-    pause: stopPolling,
-    resume: startPolling,
-    destroy() {
-      ended = true;
-      stopPolling();
-    },
-  };
 }
 
 const retryMs = 20;

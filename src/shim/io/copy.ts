@@ -1,8 +1,9 @@
-// Copy loops. Output (container → reader) goes through an OutputBacklog so a reader that went away never
-// blocks the container; it ends only at the container side's EOF, after the last byte was written.
-import { write as fsWrite } from 'node:fs';
+// Copy loops. Output (container → reader) is copied by the native addon, in the kernel where it can be, with
+// backpressure: a reader that does not take output makes the container wait, and nothing is dropped. Input
+// (client → container stdin) is small and goes through JS.
+import { constants } from 'node:os';
 import type { Socket } from 'node:net';
-import { OutputBacklog, type DropPolicy } from './backlog.ts';
+import { CopyEvent, native, type CopyStats, type OutputCopier } from '../../native/index.ts';
 import type { IOLog } from './types.ts';
 
 export interface ByteSource {
@@ -18,13 +19,27 @@ export interface ByteSink {
   write(chunk: Buffer, done: (err?: Error) => void): void;
   /** release the handle; pending writes are abandoned */
   destroy(): void;
+}
+
+/** where one output stream is read from: the container's pipe or a terminal's master */
+export interface OutputSource {
+  readonly fd: number;
+  /** close what the source owns; called once, after the copy stopped using fd */
+  release(): void;
+}
+
+/** where one output stream goes: a FIFO, a pipe, a file (-1: nowhere) */
+export interface OutputSink {
+  readonly fd: number;
+  /** close what the sink owns; called once, after the copy stopped using fd */
+  release(): void;
   /** settles once the reader has taken what was written (or after timeoutMs); FIFOs only */
   drained?(timeoutMs: number): Promise<void>;
 }
 
-/** How long an output waits, after its last write, for the client to read it before the FIFO is closed:
- *  containerd 2.x clients close their read ends right after Delete returns (cio Cancel), so bytes still
- *  in the FIFO then are lost. */
+/** How long an output waits, after the container's side ended, for the client to read what is still in the
+ *  FIFO before the FIFO is closed: containerd 2.x clients close their read ends right after Delete returns
+ *  (cio Cancel), so bytes still in the FIFO then are lost. */
 const READER_TAKE_MS = 2_000;
 
 /** a readable net.Socket over a pipe or FIFO read end (it owns the fd) */
@@ -67,200 +82,128 @@ export function socketSink(sock: Socket): ByteSink {
   };
 }
 
-/** appends to a regular file fd; the fd is owned by the caller (file:// shares one fd between streams) */
-export function fileSink(fd: number): ByteSink {
-  const writeAll = (chunk: Buffer, done: (err?: Error) => void): void => {
-    fsWrite(fd, chunk, 0, chunk.length, null, (err, n) => {
-      if (err) done(err);
-      else if (n < chunk.length) writeAll(chunk.subarray(n), done);
-      else done();
-    });
-  };
-  return { write: writeAll, destroy: () => {} };
+function errnoName(errno: number): string {
+  const names = constants.errno as Record<string, number>;
+  return Object.keys(names).find((k) => names[k] === errno) ?? `errno ${errno}`;
 }
 
-const maxWriteBytes = 256 * 1024;
+/** The states of one output copy and the only moves between them:
+ *  copying ──source ended──▶ awaiting-reader (a FIFO: until the client has read it all) ──▶ done
+ *  copying ──source ended──▶ done (a pipe or file: nothing to wait for)
+ *  copying | awaiting-reader ──stop()──▶ stopped (the process's IO is closed before the end) */
+export type OutputState = 'copying' | 'awaiting-reader' | 'done' | 'stopped';
+
+const legalMoves: Record<OutputState, readonly OutputState[]> = {
+  copying: ['awaiting-reader', 'done', 'stopped'],
+  'awaiting-reader': ['done', 'stopped'],
+  done: [],
+  stopped: [],
+};
 
 export interface OutputCopyOptions {
   name: string;
-  policy: DropPolicy;
   log: IOLog;
 }
 
 export class OutputCopy {
-  /** resolves when every byte reached the sink (or the reader is gone / the sink broke) after EOF */
+  /** resolves once the copy is done (every byte in the reader's hands, or the destination failed) or stopped */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
-  private readonly backlog: OutputBacklog;
-  private ended = false;
-  private finished = false;
-  private stopped = false;
-  private paused = false;
-  private sinkBroken = false;
-  private sinkReleased = false;
-  private timer: NodeJS.Timeout | undefined;
-  private copiedBytes = 0;
-  private awaitingReader = false;
+  private current: OutputState = 'copying';
+  private readonly copier: OutputCopier;
+  private sinkFailed = false;
+  private finalStats: CopyStats | undefined;
 
+  /** Takes ownership of source and sink: both are released once, whatever happens. */
   constructor(
-    private readonly source: ByteSource,
-    private readonly sink: ByteSink,
+    private readonly source: OutputSource,
+    private readonly sink: OutputSink,
     private readonly opts: OutputCopyOptions,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.backlog = new OutputBacklog(opts.policy);
-    const period = Math.max(10, Math.min(1000, Math.floor(opts.policy.stallMs / 4)));
-    this.timer = setInterval(() => this.checkStall(), period);
-    this.timer.unref();
-    source.start(
-      (chunk) => this.onData(chunk),
-      (err) => this.onEnd(err),
-    );
+    try {
+      this.copier = native().copyOutput(source.fd, sink.fd, (event, errno) => this.onEvent(event, errno));
+    } catch (err) {
+      source.release();
+      sink.release();
+      throw err;
+    }
   }
 
-  get droppedBytes(): number {
-    return this.backlog.droppedBytes;
+  get state(): OutputState {
+    return this.current;
   }
 
-  /** abandon copying and release source and sink (idempotent) */
+  /** bytes written to the destination and bytes thrown away after it failed */
+  stats(): { copied: number; discarded: number } {
+    const s = this.finalStats ?? this.copier.stats();
+    return { copied: s.copied, discarded: s.discarded };
+  }
+
+  /** abandon copying and release source and sink (idempotent; nothing happens once done) */
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.clearTimer();
-    this.source.destroy();
-    this.releaseSink();
-    this.reportDropped();
-    this.finished = true;
+    if (this.current !== 'copying' && this.current !== 'awaiting-reader') return;
+    const wasCopying = this.current === 'copying';
+    this.move('stopped');
+    if (wasCopying) this.stopCopier();
+    this.sink.release();
     this.resolveDone();
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.stopped) return;
-    if (this.sinkBroken) {
-      this.backlog.push(chunk);
-      this.backlog.discardAll();
-      return;
-    }
-    this.backlog.push(chunk);
-    this.updateInputFlow();
-    this.flush();
+  private move(next: OutputState): void {
+    if (!legalMoves[this.current].includes(next))
+      throw new Error(`output copy ${this.opts.name}: ${this.current} cannot become ${next}`);
+    this.current = next;
   }
 
-  private onEnd(err?: Error): void {
-    if (err)
+  private stopCopier(): void {
+    this.finalStats = this.copier.stats();
+    this.copier.stop();
+    this.source.release();
+  }
+
+  private onEvent(event: CopyEvent, errno: number): void {
+    if (this.current !== 'copying') return;
+    if (event === CopyEvent.sinkError) {
+      this.sinkFailed = true;
+      this.opts.log('warn', 'writing container output failed; discarding the rest of the stream', {
+        stream: this.opts.name,
+        error: errnoName(errno),
+      });
+      return;
+    }
+    if (event === CopyEvent.sourceError)
       this.opts.log('warn', 'reading container output failed', {
         stream: this.opts.name,
-        error: err.message,
+        error: errnoName(errno),
       });
-    this.ended = true;
-    this.maybeFinish();
+    this.sourceEnded();
   }
 
-  private flush(): void {
-    if (this.stopped || this.sinkBroken) return;
-    const chunk = this.backlog.next(Date.now(), maxWriteBytes);
-    if (!chunk) {
-      this.maybeFinish();
+  private sourceEnded(): void {
+    this.stopCopier();
+    if (this.sink.drained && !this.sinkFailed) {
+      this.move('awaiting-reader');
+      // Every byte is in the FIFO; closing the writer once the reader has them gives the reader EOF.
+      void this.sink.drained(READER_TAKE_MS).then(() => {
+        if (this.current === 'awaiting-reader') this.finish();
+      });
       return;
-    }
-    this.sink.write(chunk, (err) => {
-      if (this.stopped) return;
-      if (err) {
-        this.onSinkError(err);
-        return;
-      }
-      this.copiedBytes += chunk.length;
-      const wasGone = this.backlog.readerGone;
-      this.backlog.written(Date.now());
-      if (wasGone) this.opts.log('info', 'output reader is back', { stream: this.opts.name });
-      this.updateInputFlow();
-      this.flush();
-    });
-  }
-
-  private onSinkError(err: Error): void {
-    this.sinkBroken = true;
-    const dropped = this.backlog.discardAll();
-    this.opts.log('warn', 'writing container output failed; discarding further output', {
-      stream: this.opts.name,
-      error: err.message,
-      droppedBytes: dropped,
-    });
-    this.releaseSink();
-    this.updateInputFlow();
-    this.maybeFinish();
-  }
-
-  private checkStall(): void {
-    if (this.stopped || this.sinkBroken) return;
-    const dropped = this.backlog.checkStall(Date.now(), this.ended);
-    if (dropped === 0 && !(this.ended && this.backlog.readerGone)) return;
-    if (dropped > 0)
-      this.opts.log('warn', 'output reader made no progress; discarded backlog', {
-        stream: this.opts.name,
-        droppedBytes: dropped,
-        totalDroppedBytes: this.backlog.droppedBytes,
-      });
-    this.updateInputFlow();
-    this.maybeFinish();
-  }
-
-  /** read the container only while the backlog is under its cap (or the reader is gone) */
-  private updateInputFlow(): void {
-    const pause = !this.sinkBroken && this.backlog.shouldPauseInput();
-    if (pause === this.paused) return;
-    this.paused = pause;
-    if (pause) this.source.pause();
-    else this.source.resume();
-  }
-
-  private maybeFinish(): void {
-    if (!this.ended || this.stopped) return;
-    const drained = this.backlog.idle;
-    if (!drained && !this.backlog.readerGone && !this.sinkBroken) return;
-    if (drained) {
-      this.clearTimer();
-      if (this.sink.drained && !this.awaitingReader) {
-        this.awaitingReader = true;
-        void this.sink.drained(READER_TAKE_MS).finally(() => {
-          // Every byte is in the reader's hands: closing the handle gives the reader EOF.
-          this.releaseSink();
-          this.finish();
-        });
-        return;
-      }
-      if (this.awaitingReader) return;
-      this.releaseSink();
     }
     this.finish();
   }
 
   private finish(): void {
-    if (!this.finished) {
-      this.finished = true;
-      this.opts.log('debug', 'container output copied', { stream: this.opts.name, bytes: this.copiedBytes });
-      this.reportDropped();
-      this.resolveDone();
-    }
-  }
-
-  private reportDropped(): void {
-    if (this.backlog.droppedBytes > 0)
-      this.opts.log('warn', 'container output was discarded because its reader did not take it', {
+    this.move('done');
+    this.sink.release();
+    const { copied, discarded } = this.stats();
+    this.opts.log('debug', 'container output copied', { stream: this.opts.name, bytes: copied });
+    if (this.sinkFailed)
+      this.opts.log('warn', 'container output was discarded because its destination failed', {
         stream: this.opts.name,
-        droppedBytes: this.backlog.droppedBytes,
+        discardedBytes: discarded,
       });
-  }
-
-  private releaseSink(): void {
-    if (this.sinkReleased) return;
-    this.sinkReleased = true;
-    this.sink.destroy();
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.resolveDone();
   }
 }
 

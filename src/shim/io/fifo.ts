@@ -11,7 +11,7 @@ import { closeSync, constants, open, stat, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { native } from '../../native/index.ts';
-import { fileSink, socketSink, socketSource, type ByteSink, type ByteSource } from './copy.ts';
+import { socketSource, type ByteSource, type OutputSink } from './copy.ts';
 
 const openFd = promisify(open);
 const statPath = promisify(stat);
@@ -75,7 +75,7 @@ async function readerTookAll(fd: number, timeoutMs: number): Promise<void> {
 }
 
 /** stdout/stderr destination: a FIFO, or (as containerd allows) an existing regular file to append to */
-export async function openOutput(path: string): Promise<ByteSink> {
+export async function openOutput(path: string): Promise<OutputSink> {
   if (path === '') throw new Error('containerd-shim: opening file "" failed');
   const st = await statOrUndefined(path);
   if (st?.isFIFO()) {
@@ -87,11 +87,10 @@ export async function openOutput(path: string): Promise<ByteSink> {
       closeQuietly(writer);
       throw err;
     }
-    const sink = socketSink(pipeSocket(writer, 'write'));
     return {
-      write: sink.write,
-      destroy: () => {
-        sink.destroy();
+      fd: writer,
+      release: () => {
+        closeQuietly(writer);
         closeQuietly(keepalive);
       },
       drained: (timeoutMs) => readerTookAll(keepalive, timeoutMs),
@@ -103,8 +102,7 @@ export async function openOutput(path: string): Promise<ByteSink> {
   } catch (err) {
     throw new Error(`containerd-shim: opening w/o fifo "${path}" failed: ${(err as Error).message}`);
   }
-  const sink = fileSink(fd);
-  return { write: sink.write, destroy: () => closeQuietly(fd) };
+  return { fd, release: () => closeQuietly(fd) };
 }
 
 export interface StdinFifo {

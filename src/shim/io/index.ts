@@ -3,17 +3,15 @@ import { constants, open } from 'node:fs';
 import { mkdir } from '../../fs/callback-promises.ts';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { defaultDropPolicy, type DropPolicy } from './backlog.ts';
 import { startLoggingBinary } from './binary-logger.ts';
-import { consoleSink, consoleSource, listenConsoleSocket, receiveConsole } from './console.ts';
+import { consoleSink, listenConsoleSocket, receiveConsole } from './console.ts';
 import {
   copyInput,
-  fileSink,
   OutputCopy,
   socketSink,
-  socketSource,
   type ByteSink,
-  type ByteSource,
+  type OutputSink,
+  type OutputSource,
 } from './copy.ts';
 import { parseOutputTarget, type OutputTarget } from './file-uri.ts';
 import { openOutput, openStdinFifo, pipeSocket } from './fifo.ts';
@@ -22,16 +20,12 @@ import { IOResources } from './resources.ts';
 import type { IOContext, ProcessIO, RuncIo, StdioConfig } from './types.ts';
 
 export type { IOContext, IOLog, IOLogLevel, ProcessIO, RuncIo, StdioConfig } from './types.ts';
-export type { DropPolicy } from './backlog.ts';
 export { parseOutputTarget, type OutputTarget } from './file-uri.ts';
 
 const openFd = promisify(open);
 
 /** drains output nobody asked for (a terminal with no stdout) so the container never blocks on it */
-const discardSink: ByteSink = {
-  write: (_chunk, done) => queueMicrotask(() => done()),
-  destroy: () => {},
-};
+const discardSink: OutputSink = { fd: -1, release: () => {} };
 
 interface Plan {
   runcIo: RuncIo;
@@ -87,14 +81,12 @@ class ProcessIOImpl implements ProcessIO {
 
 class Builder {
   readonly res: IOResources;
-  readonly policy: DropPolicy;
 
   constructor(
     readonly cfg: StdioConfig,
     readonly ctx: IOContext,
   ) {
     this.res = new IOResources(ctx.log);
-    this.policy = { ...defaultDropPolicy, ...ctx.dropPolicy };
   }
 
   pipe(childEnd: 'read' | 'write'): PipePair {
@@ -106,18 +98,15 @@ class Builder {
     for (const fd of fds) this.res.fds.close(fd);
   }
 
-  copyOutput(name: string, source: ByteSource, sink: ByteSink): OutputCopy {
-    const copy = new OutputCopy(source, sink, {
-      name: `${this.ctx.id}/${name}`,
-      policy: this.policy,
-      log: this.ctx.log,
-    });
+  copyOutput(name: string, source: OutputSource, sink: OutputSink): OutputCopy {
+    const copy = new OutputCopy(source, sink, { name: `${this.ctx.id}/${name}`, log: this.ctx.log });
     this.res.outputs.push(copy);
     return copy;
   }
 
-  readPipe(fd: number): ByteSource {
-    return socketSource(pipeSocket(this.res.fds.release(fd), 'read'));
+  /** an fd of ours (in the FdSet) as a copy's source or sink, closed when the copy lets it go */
+  owned(fd: number): OutputSource & OutputSink {
+    return { fd, release: () => this.res.fds.close(fd) };
   }
 
   writePipe(fd: number): ByteSink {
@@ -159,11 +148,11 @@ function fifoPlan(b: Builder): Plan {
       // open the destination first: a failed open must leave the pipe end with the FdSet, which close() releases
       if (stdout) {
         const sink = await openOutput(cfg.stdout);
-        b.copyOutput('stdout', b.readPipe(stdout.read), sink);
+        b.copyOutput('stdout', b.owned(stdout.read), sink);
       }
       if (stderr) {
         const sink = await openOutput(cfg.stderr);
-        b.copyOutput('stderr', b.readPipe(stderr.read), sink);
+        b.copyOutput('stderr', b.owned(stderr.read), sink);
       }
       if (stdin) await b.copyStdin(b.writePipe(stdin.write));
     },
@@ -179,10 +168,11 @@ function filePlan(b: Builder, path: string): Plan {
     start: async () => {
       b.closeChildEnds(stdin?.read, stdout.write, stderr.write);
       const fd = await b.openLogFile(path);
-      const sink = fileSink(fd);
+      // one fd for both streams, closed once both copies are over
+      const sink: OutputSink = { fd, release: () => {} };
       const copies = [
-        b.copyOutput('stdout', b.readPipe(stdout.read), sink),
-        b.copyOutput('stderr', b.readPipe(stderr.read), sink),
+        b.copyOutput('stdout', b.owned(stdout.read), sink),
+        b.copyOutput('stderr', b.owned(stderr.read), sink),
       ];
       b.closeWhenDone(fd, copies);
       if (stdin) await b.copyStdin(b.writePipe(stdin.write));
@@ -200,16 +190,19 @@ async function binaryPlan(b: Builder, target: Extract<OutputTarget, { kind: 'bin
 }
 
 /** where console output goes: the logger's stdout pipe, the file:// file, the stdout FIFO, or nowhere */
-async function consoleOutput(b: Builder, target: OutputTarget): Promise<{ sink: ByteSink; fileFd?: number }> {
+async function consoleOutput(
+  b: Builder,
+  target: OutputTarget,
+): Promise<{ sink: OutputSink; fileFd?: number }> {
   const { res, cfg } = b;
   if (res.logger) {
     // the logger's stderr pipe stays unused in terminal mode
     b.closeChildEnds(res.logger.stderrWrite);
-    return { sink: b.writePipe(res.logger.stdoutWrite) };
+    return { sink: b.owned(res.logger.stdoutWrite) };
   }
   if (target.kind === 'file') {
     const fileFd = await b.openLogFile(target.path);
-    return { sink: fileSink(fileFd), fileFd };
+    return { sink: { fd: fileFd, release: () => {} }, fileFd };
   }
   if (cfg.stdout !== '') return { sink: await openOutput(cfg.stdout) };
   return { sink: discardSink };
@@ -228,7 +221,8 @@ async function terminalPlan(b: Builder, target: OutputTarget): Promise<Plan> {
       const master = res.fds.add(await receiveConsole(sock));
       res.consoleFd = master;
       const { sink, fileFd } = await consoleOutput(b, target);
-      const copy = b.copyOutput('console', consoleSource(master), sink);
+      // the master is closed with the rest of the IO: stdin and resizes use it too
+      const copy = b.copyOutput('console', { fd: master, release: () => {} }, sink);
       if (fileFd !== undefined) b.closeWhenDone(fileFd, [copy]);
       if (cfg.stdin !== '') await b.copyStdin(consoleSink(master));
     },

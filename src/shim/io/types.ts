@@ -1,5 +1,3 @@
-import type { DropPolicy } from './backlog.ts';
-
 export type IOLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type IOLog = (level: IOLogLevel, msg: string, fields?: Record<string, unknown>) => void;
 
@@ -21,8 +19,6 @@ export interface IOContext {
   /** where the console socket's directory is made (default $XDG_RUNTIME_DIR or os.tmpdir()) */
   tmpDir?: string;
   log: IOLog;
-  /** how much unread output is kept for a FIFO reader and how long it may stall (tests shorten it) */
-  dropPolicy?: Partial<DropPolicy>;
 }
 
 export interface RuncIo {
