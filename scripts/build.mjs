@@ -2,19 +2,21 @@
 // CommonJS file per action), the tsshim tool's (ES modules split in chunks, each command loading its own) and
 // the launcher containerd runs, which names this build and its node by absolute path (write-launcher.mjs;
 // TSSHIM_NODE picks another node).
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeDescriptor } from './gen-descriptor.mjs';
 import { buildShim } from './shim-bundle.mjs';
 import { writeLauncher } from './write-launcher.mjs';
 
 await writeDescriptor();
-// chunk names carry content hashes: stale ones would pile up
-rmSync('dist', { recursive: true, force: true });
+// Built beside dist and swapped in at the end: a shim or test starting meanwhile finds a whole build, and
+// chunk names carry content hashes, so stale ones from the previous build do not pile up.
+const next = `dist.next-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
 
 await build({
   entryPoints: { tsshim: 'src/cli/main.ts' },
-  outdir: 'dist',
+  outdir: next,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -35,7 +37,16 @@ await build({
 });
 
 // TSSHIM_BUILD_MINIFY=0 keeps names readable (CPU profiles of the shim)
-await buildShim('dist', { minify: process.env.TSSHIM_BUILD_MINIFY !== '0' });
+await buildShim(next, { minify: process.env.TSSHIM_BUILD_MINIFY !== '0' });
+
+const previous = `dist.previous-${process.pid}`;
+try {
+  renameSync('dist', previous);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+renameSync(next, 'dist');
+rmSync(previous, { recursive: true, force: true });
 
 try {
   writeLauncher();
