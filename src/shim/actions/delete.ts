@@ -7,6 +7,7 @@ import { encodeDeleteResponse } from '../../api/start-wire.ts';
 import { Runc, isContainerNotExist } from '../../runc/index.ts';
 import { BundleFile, readOptionsFile, readPidFile, readRuntimeFile } from '../bundle-files.ts';
 import type { ShimFlags } from '../flags.ts';
+import { checkFlagIdentifiers } from '../identifiers.ts';
 import { unmountAll } from '../mount/unmount.ts';
 import { runcBinary, runcRoot } from '../runc-paths.ts';
 import { probeSocket } from '../socket-probe.ts';
@@ -37,6 +38,7 @@ async function removeDeadSocket(bundle: string, warn: (msg: string) => void): Pr
 
 export async function deleteAction(flags: ShimFlags, warn: (msg: string) => void): Promise<Uint8Array> {
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
+  checkFlagIdentifiers(flags);
   const bundle = flags.bundle || process.cwd();
   const options = readOptionsFile(bundle);
   const root = runcRoot(options, flags.namespace);

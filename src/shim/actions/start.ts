@@ -18,6 +18,7 @@ import { moveProcessToCgroup } from '../../cgroups/placement.ts';
 import { daemonNodeFlags } from '../daemon-flags.ts';
 import { probeSocket } from '../socket-probe.ts';
 import { handleFd } from '../handle-fd.ts';
+import { checkFlagIdentifiers } from '../identifiers.ts';
 import { readStdin } from '../stdin.ts';
 
 function listenerFd(server: net.Server): number {
@@ -112,6 +113,7 @@ function setChildOomScore(childPid: number): void {
 
 export async function startAction(flags: ShimFlags, scriptPath: string): Promise<Uint8Array> {
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
+  checkFlagIdentifiers(flags);
   const bundle = process.cwd();
   const input = parseStartInput(readStdin('start'), flags);
   const spec = readBundleSpec(bundle);

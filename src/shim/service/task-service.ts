@@ -22,6 +22,7 @@ import {
 } from '../../api/types.ts';
 import { errFailedPrecondition, errInvalidArgument, errNotFound } from '../../ttrpc/index.ts';
 import { Container, type AnyProcess } from '../container.ts';
+import { identifierProblem } from '../identifiers.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { runcOptionsFromAny } from '../options.ts';
 import { InitProcess } from '../process/init.ts';
@@ -44,6 +45,13 @@ export interface TaskServiceDeps {
   requestShutdown: () => void;
 }
 
+/** Ids become file names (`<bundle>/<exec id>.pid`, runc state, FIFOs): one containerd could not have made
+ *  is refused before it reaches any of them, and before a lookup, so a bad id is told apart from an unknown one. */
+function checkId(what: string, id: string): void {
+  const problem = identifierProblem(id);
+  if (problem) throw errInvalidArgument(`invalid ${what}: ${problem}`);
+}
+
 export class TaskService {
   readonly containers = new Map<string, Container>();
   private readonly lifecycle: Lifecycle;
@@ -56,17 +64,22 @@ export class TaskService {
   }
 
   private container(id: string): Container {
+    checkId('container id', id);
     const c = this.containers.get(id);
     if (!c) throw errNotFound('container not created');
     return c;
   }
 
   private processOf(req: ProcessRef): { c: Container; p: AnyProcess } {
+    checkId('container id', req.id);
+    // an empty exec id names the init process
+    if (req.exec_id) checkId('exec id', req.exec_id);
     const c = this.container(req.id);
     return { c, p: c.process(req.exec_id) };
   }
 
   async create(req: CreateTaskRequest): Promise<{ pid: number }> {
+    checkId('container id', req.id);
     let options;
     try {
       options = runcOptionsFromAny(req.options);
@@ -153,6 +166,8 @@ export class TaskService {
   }
 
   async exec(req: ExecProcessRequest): Promise<void> {
+    checkId('container id', req.id);
+    checkId('exec id', req.exec_id);
     const c = this.container(req.id);
     c.init.checkExec();
     c.reserveExecId(req.exec_id);
