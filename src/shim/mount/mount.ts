@@ -1,15 +1,25 @@
 // Mounting containerd's rootfs mounts into <bundle>/rootfs with containerd's semantics.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Mount } from '../../api/types.ts';
 import { native } from '../../native/index.ts';
 import { compactOverlayData, MS, parseMountOptions, PROPAGATION_FLAGS } from './options.ts';
+import { resolveInRoot } from './root-path.ts';
 import { unmountAll } from './unmount.ts';
 
 const PAGE_SIZE = 4096;
 
+/** Where `m` goes: its target under `rootfs`, with the links on the way resolved inside `rootfs` (root-path.ts). */
+function mountTarget(m: Mount, rootfs: string): string {
+  try {
+    return resolveInRoot(rootfs, m.target ?? '');
+  } catch (err) {
+    const where = `${JSON.stringify(m.target)} under ${rootfs}`;
+    throw new Error(`mount ${m.source} at ${where}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export function mountOne(m: Mount, rootfs: string): void {
-  const target = join(rootfs, m.target ?? '');
+  const target = mountTarget(m, rootfs);
   const { flags, data, loop } = parseMountOptions(m.options ?? []);
   if (loop) throw new Error(`mount ${m.source}: loop mounts are not supported by tsshim`);
   const compacted = m.type === 'overlay' ? compactOverlayData(data, PAGE_SIZE - 512) : { data };
