@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,6 +542,160 @@ static napi_value PollReadable(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* ---------- handover sockets (a pre-booted daemon adopting a sandbox) ---------- */
+
+// SOCK_SEQPACKET unix sockets in the abstract namespace: no file anywhere (nothing to clean up, nothing in the
+// shim socket directory), message boundaries kept, and an fd passed beside a message by SCM_RIGHTS.
+
+static int abstract_addr(napi_env env, napi_value v, struct sockaddr_un *addr, socklen_t *len) {
+  char *name = get_string(env, v);
+  if (!name) return 0;
+  size_t n = strlen(name);
+  if (n == 0 || n + 1 > sizeof addr->sun_path) {
+    free(name);
+    throw_errno(env, ENAMETOOLONG, "abstract socket name of %zu bytes", n);
+    return 0;
+  }
+  memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  memcpy(addr->sun_path + 1, name, n);
+  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+  free(name);
+  return 1;
+}
+
+// seqpacketListen(name): a non-blocking listener; throws EADDRINUSE when another process has the name.
+static napi_value SeqpacketListen(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  struct sockaddr_un addr;
+  socklen_t len;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !abstract_addr(env, argv[0], &addr, &len)) return NULL;
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket");
+  if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 4) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "listen on an abstract socket");
+  }
+  return number(env, fd);
+}
+
+// seqpacketConnect(name): a connected, blocking socket; throws ECONNREFUSED (or ENOENT) when nobody listens.
+static napi_value SeqpacketConnect(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  struct sockaddr_un addr;
+  socklen_t len;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !abstract_addr(env, argv[0], &addr, &len)) return NULL;
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket");
+  int rc;
+  do rc = connect(fd, (struct sockaddr *)&addr, len);
+  while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "connect to an abstract socket");
+  }
+  return number(env, fd);
+}
+
+// seqpacketAccept(listenFd): a connection made blocking, or throws EAGAIN when none is pending.
+static napi_value SeqpacketAccept(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t fd;
+  if (!get_args(env, info, 1, argv, 1, NULL) || !get_int(env, argv[0], &fd)) return NULL;
+  int conn = accept4((int)fd, NULL, NULL, SOCK_CLOEXEC);
+  if (conn < 0) return throw_errno(env, errno, "accept on fd %lld", (long long)fd);
+  return number(env, conn);
+}
+
+// sendMessage(fd, data, passFd): one message, with passFd (>= 0) beside it by SCM_RIGHTS.
+static napi_value SendMessage(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int64_t fd, pass;
+  void *data;
+  size_t size;
+  if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &fd) || !get_int(env, argv[2], &pass))
+    return NULL;
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &size));
+  struct iovec iov = {.iov_base = data, .iov_len = size};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (pass >= 0) {
+    memset(&control, 0, sizeof control);
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    int passed = (int)pass;
+    memcpy(CMSG_DATA(c), &passed, sizeof passed);
+  }
+  ssize_t sent;
+  do sent = sendmsg((int)fd, &msg, MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
+  if (sent < 0) return throw_errno(env, errno, "sendmsg on fd %lld", (long long)fd);
+  if ((size_t)sent != size) return throw_errno(env, EMSGSIZE, "sendmsg on fd %lld: short write", (long long)fd);
+  return undefined(env);
+}
+
+// recvMessage(fd, timeoutMs, maxBytes): {data, fd} (fd -1 when none came); throws ETIMEDOUT after timeoutMs,
+// EMSGSIZE for a truncated message; data is empty at end of stream (the peer closed).
+static napi_value RecvMessage(napi_env env, napi_callback_info info) {
+  napi_value argv[3], out, buffer;
+  int64_t fd, timeout, max;
+  if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &timeout) ||
+      !get_int(env, argv[2], &max))
+    return NULL;
+  struct pollfd pfd = {.fd = (int)fd, .events = POLLIN};
+  int ready;
+  do ready = poll(&pfd, 1, (int)timeout);
+  while (ready < 0 && errno == EINTR);
+  if (ready == 0) return throw_errno(env, ETIMEDOUT, "receive on fd %lld", (long long)fd);
+  if (ready < 0) return throw_errno(env, errno, "poll fd %lld", (long long)fd);
+  void *data;
+  CHECK(napi_create_buffer(env, (size_t)max, &data, &buffer));
+  struct iovec iov = {.iov_base = data, .iov_len = (size_t)max};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * 4)];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t got;
+  do got = recvmsg((int)fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  while (got < 0 && errno == EINTR);
+  if (got < 0) return throw_errno(env, errno, "recvmsg on fd %lld", (long long)fd);
+  int passed = -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    int *fds = (int *)CMSG_DATA(c);
+    for (size_t i = 0; i < count; i++) {
+      if (passed < 0) passed = fds[i];
+      else close(fds[i]); // one fd is expected; never leak extras
+    }
+  }
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    if (passed >= 0) close(passed);
+    return throw_errno(env, EMSGSIZE, "recvmsg on fd %lld: message truncated", (long long)fd);
+  }
+  napi_value slice, ctor, args[3], fdv;
+  // a view of the bytes received
+  CHECK(napi_get_named_property(env, buffer, "subarray", &ctor));
+  args[0] = number(env, 0);
+  args[1] = number(env, (double)got);
+  CHECK(napi_call_function(env, buffer, ctor, 2, args, &slice));
+  CHECK(napi_create_object(env, &out));
+  napi_set_named_property(env, out, "data", slice);
+  fdv = number(env, passed);
+  napi_set_named_property(env, out, "fd", fdv);
+  return out;
+}
+
 /* ---------- copyOutput: container output to its destination, in the kernel where it can ---------- */
 
 // One copier per output stream, driven by uv_poll on the main loop. splice(2) moves bytes from the container's
@@ -868,6 +1023,11 @@ NAPI_MODULE_INIT() {
       {"eventfdRead", EventfdRead},
       {"reduceMemory", ReduceMemory},
       {"copyOutput", CopyOutput},
+      {"seqpacketListen", SeqpacketListen},
+      {"seqpacketConnect", SeqpacketConnect},
+      {"seqpacketAccept", SeqpacketAccept},
+      {"sendMessage", SendMessage},
+      {"recvMessage", RecvMessage},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -81,6 +81,17 @@ export interface NativeAddon {
     dstFd: number,
     onEvent: (event: CopyEvent, errno: number, copied: number) => void,
   ): OutputCopier;
+  /** a non-blocking SOCK_SEQPACKET listener on an abstract unix name (no file); EADDRINUSE when taken */
+  seqpacketListen(name: string): number;
+  /** a blocking connection to an abstract name; ECONNREFUSED/ENOENT when nobody listens */
+  seqpacketConnect(name: string): number;
+  /** accept one pending connection (made blocking); EAGAIN when none */
+  seqpacketAccept(listenFd: number): number;
+  /** one message, with passFd (>= 0) beside it by SCM_RIGHTS */
+  sendMessage(fd: number, data: Uint8Array, passFd: number): void;
+  /** one message within timeoutMs (ETIMEDOUT), at most maxBytes (EMSGSIZE); empty data: the peer closed;
+   *  fd -1 when none came (a received fd is close-on-exec) */
+  recvMessage(fd: number, timeoutMs: number, maxBytes: number): { data: Buffer; fd: number };
   /** eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK) */
   eventfd(): number;
   /** uv_poll on fd for readability; callback runs on the event loop (no thread per fd). While open, the poll

@@ -85,8 +85,20 @@ function memoryControls(env: NodeJS.ProcessEnv): MemoryControls | undefined {
   };
 }
 
-export async function runDaemon(flags: ShimFlags): Promise<void> {
-  const bundle = process.cwd();
+export * as spare from './spare/spare.ts';
+
+/** what a daemon serves: its first bundle and the listening socket `start` made (fd 3 of a booted daemon, the
+ *  fd a spare received) */
+export interface DaemonBoot {
+  bundle: string;
+  listenerFd: number;
+}
+
+export async function runDaemon(
+  flags: ShimFlags,
+  boot: DaemonBoot = { bundle: process.cwd(), listenerFd: LISTENER_FD },
+): Promise<void> {
+  const bundle = boot.bundle;
   // This first bundle is removed when its container is deleted while a grouped container lives on; spawning
   // (execa defaults cwd to the cached process.cwd()) would then fail with ENOENT for every runc call.
   process.chdir('/');
@@ -150,7 +162,7 @@ export async function runDaemon(flags: ShimFlags): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     if (flags.socket) listener.listen(flags.socket, resolve);
-    else listener.listen({ fd: LISTENER_FD }, resolve);
+    else listener.listen({ fd: boot.listenerFd }, resolve);
   });
 
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

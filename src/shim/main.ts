@@ -16,6 +16,14 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+async function loadDaemon(): Promise<typeof import('./daemon.ts')> {
+  const daemon = await import('./daemon.ts');
+  // after loading, so that V8 took the code caches (daemon-flags.ts says why)
+  const v8 = lazyV8();
+  for (const flag of daemonV8Flags()) v8.setFlagsFromString(flag);
+  return daemon;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   let flags;
@@ -39,9 +47,13 @@ async function main(): Promise<void> {
   }
   switch (flags.action) {
     case 'start': {
-      const { startAction } = await import('./actions/start.ts');
-      const out = await startAction(flags, process.argv[1]!);
-      process.stdout.write(out, () => process.exit(0));
+      const { startAction, startNextSpare } = await import('./actions/start.ts');
+      const { answer, newSandbox } = await startAction(flags, process.argv[1]!);
+      process.stdout.write(answer, () => {
+        // the spare this sandbox took (or would have taken) is replaced once containerd has its answer
+        if (newSandbox) startNextSpare(flags, process.argv[1]!);
+        process.exit(0);
+      });
       return;
     }
     case 'delete': {
@@ -50,14 +62,25 @@ async function main(): Promise<void> {
       process.stdout.write(out);
       return;
     }
+    case 'spare': {
+      if (!flags.address) throw new Error('a spare needs -address');
+      process.title = `${invokedAs()} spare -address ${flags.address}`;
+      const { runDaemon, spare } = await loadDaemon();
+      const { handover, listenerFd } = await spare.waitForSandbox({
+        name: spare.spareName(flags.address, spare.buildIdentity(process.argv[1]!)),
+        containerdAddress: flags.address,
+        idleSeconds: spare.spareIdleSeconds(process.env),
+      });
+      spare.takeEnvironment(handover.env);
+      process.title = handover.title;
+      await runDaemon({ ...flags, ...handover.flags, action: '' }, { bundle: handover.bundle, listenerFd });
+      return;
+    }
     default: {
       if (!flags.namespace) throw new Error('shim namespace cannot be empty');
       // `ps` then shows the shim as containerd ran it, not as node running a bundle
       process.title = [invokedAs(), ...process.argv.slice(2)].join(' ');
-      const { runDaemon } = await import('./daemon.ts');
-      // after loading, so that V8 took the code caches (daemon-flags.ts says why)
-      const v8 = lazyV8();
-      for (const flag of daemonV8Flags()) v8.setFlagsFromString(flag);
+      const { runDaemon } = await loadDaemon();
       await runDaemon(flags);
     }
   }

@@ -60,6 +60,12 @@ function readProcess(pid: number): ProcessInfo | undefined {
   return { pid, ppid: Number(ppid), state, comm, cmdline };
 }
 
+/** A pre-booted shim daemon waiting for a sandbox: it belongs to its containerd, not to any container, and is
+ *  expected to run (one per containerd) until that containerd is gone. */
+export function isSpare(p: ProcessInfo): boolean {
+  return / spare -address /.test(` ${p.cmdline}`);
+}
+
 /** whether a process exists (a zombie still counts) */
 export function alive(pid: number): boolean {
   try {
@@ -248,7 +254,7 @@ export function leftovers(scope: LeftoverScope): Leftovers {
     return pids === undefined || [...pids].some((pid) => scopedPids.has(pid));
   };
   return {
-    processes: scoped.filter((p) => p.state !== 'Z'),
+    processes: scoped.filter((p) => p.state !== 'Z' && !isSpare(p)),
     zombies,
     mounts: mountsUnder(scope.dirs),
     sockets: [...shimSockets()].filter((s) => !before.has(s) && isOurs(s)),

@@ -20,6 +20,9 @@ import { probeSocket } from '../socket-probe.ts';
 import { handleFd } from '../handle-fd.ts';
 import { checkFlagIdentifiers } from '../identifiers.ts';
 import { readStdin } from '../stdin.ts';
+import { handOver, sparesEnabled } from '../spare/handover.ts';
+import { buildIdentity, spareName } from '../spare/identity.ts';
+import type { Handover } from '../spare/protocol.ts';
 
 function listenerFd(server: net.Server): number {
   const fd = handleFd(server);
@@ -111,7 +114,14 @@ function setChildOomScore(childPid: number): void {
   }
 }
 
-export async function startAction(flags: ShimFlags, scriptPath: string): Promise<Uint8Array> {
+export interface StartOutcome {
+  /** what containerd reads */
+  answer: Uint8Array;
+  /** a new sandbox got a daemon (a spare or a booted one), rather than joining a running shim */
+  newSandbox: boolean;
+}
+
+export async function startAction(flags: ShimFlags, scriptPath: string): Promise<StartOutcome> {
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
   checkFlagIdentifiers(flags);
   const bundle = process.cwd();
@@ -134,27 +144,97 @@ export async function startAction(flags: ShimFlags, scriptPath: string): Promise
   const listening = await listenOrReuse(path);
   if (listening.reused) {
     writeAddressFile(bundle, address);
-    return startAnswer(address, input.bootstrap);
+    return { answer: startAnswer(address, input.bootstrap), newSandbox: false };
   }
   const server = listening.server;
-  let child: Daemon | undefined;
+  let pid: number | undefined;
   try {
     chmodSync(path, 0o600);
     writeAddressFile(bundle, address);
-    child = spawnDaemon(process.execPath, [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)], {
-      cwd: bundle,
-      env: { ...process.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` },
-      extraFds: [listenerFd(server)],
-    });
+    const env = { ...process.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` };
+    pid = adoptedBySpare(flags, bundle, env, listenerFd(server), scriptPath);
+    if (pid === undefined) {
+      const child: Daemon = spawnDaemon(
+        process.execPath,
+        [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)],
+        {
+          cwd: bundle,
+          env,
+          extraFds: [listenerFd(server)],
+        },
+      );
+      pid = child.pid;
+    }
     const shimCgroup = shimCgroupOf(input.options);
-    if (shimCgroup) moveProcessToCgroup(child.pid, shimCgroup);
-    setChildOomScore(child.pid);
+    if (shimCgroup) moveProcessToCgroup(pid, shimCgroup);
+    setChildOomScore(pid);
     // no server.close(): libuv would unlink the socket file the daemon now serves; exiting releases our copy
-    return startAnswer(address, input.bootstrap);
+    return { answer: startAnswer(address, input.bootstrap), newSandbox: true };
   } catch (err) {
-    child?.kill('SIGKILL');
+    if (pid !== undefined) killQuietly(pid);
     server.close();
     rmSync(path, { force: true });
     throw err;
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** the name containerd ran the shim by, as a booted daemon's process title starts */
+function invokedAs(scriptPath: string): string {
+  return process.env.TSSHIM_ARGV0 || scriptPath;
+}
+
+/** Hands the sandbox to this containerd's spare: the pid of the daemon that now serves it, or undefined. */
+function adoptedBySpare(
+  flags: ShimFlags,
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  listener: number,
+  scriptPath: string,
+): number | undefined {
+  if (!sparesEnabled(process.env) || !flags.address) return undefined;
+  const handover: Handover = {
+    version: 1,
+    flags: {
+      namespace: flags.namespace,
+      id: flags.id,
+      address: flags.address,
+      publishBinary: flags.publishBinary,
+      debug: flags.debug,
+    },
+    bundle,
+    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    title: [invokedAs(scriptPath), ...daemonArgs(flags)].join(' '),
+  };
+  return handOver(spareName(flags.address, buildIdentity(scriptPath)), handover, listener);
+}
+
+/** room in a spare's command line for the title it takes when it adopts a sandbox (Linux keeps a process title
+ *  within the memory of its original arguments) */
+const TITLE_ROOM = '-'.repeat(384);
+
+/** After `start` has answered: boot the spare the next `start` will hand its sandbox to. At most one runs per
+ *  containerd: a second finds the name taken and exits. */
+export function startNextSpare(flags: ShimFlags, scriptPath: string): void {
+  if (!sparesEnabled(process.env) || !flags.address) return;
+  try {
+    spawnDaemon(
+      process.execPath,
+      [...daemonNodeFlags(), scriptPath, '-address', flags.address, 'spare', TITLE_ROOM],
+      {
+        cwd: '/',
+        env: process.env,
+        extraFds: [],
+      },
+    );
+  } catch {
+    // the container started all the same; the next start boots a daemon
   }
 }

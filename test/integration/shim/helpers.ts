@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listProcesses, isClean, type Leftovers } from '../../helpers/cleanup.ts';
+import { isSpare, listProcesses, isClean, type Leftovers } from '../../helpers/cleanup.ts';
 import {
   containerdVersions,
   startContainerd,
@@ -253,16 +253,24 @@ export async function watchEvents(daemon: Containerd): Promise<EventWatch> {
   return { events: parsed, stop: () => running.kill() };
 }
 
-/** The shim processes of this daemon (node running the shim with -address <daemon socket>). */
+/** The shim processes of this daemon (node running the shim with -address <daemon socket>), spares aside. */
 export function shimProcesses(daemon: Containerd): { pid: number; id: string }[] {
   return listProcesses()
     .filter(
       (p) =>
         p.state !== 'Z' &&
+        !isSpare(p) &&
         p.cmdline.includes('containerd-shim-runc-v2') &&
         p.cmdline.includes(`-address ${daemon.address}`),
     )
     .map((p) => ({ pid: p.pid, id: /-id (\S+)/.exec(p.cmdline)?.[1] ?? '' }));
+}
+
+/** The spares waiting for a sandbox of this daemon. */
+export function spareProcesses(daemon: Containerd): { pid: number; cmdline: string }[] {
+  return listProcesses()
+    .filter((p) => p.state !== 'Z' && isSpare(p) && p.cmdline.includes(`spare -address ${daemon.address}`))
+    .map((p) => ({ pid: p.pid, cmdline: p.cmdline }));
 }
 
 export function parentPid(pid: number): number {
