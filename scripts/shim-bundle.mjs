@@ -35,7 +35,8 @@ const lazyAsSiblings = {
   name: 'tsshim-lazy-bundles',
   setup(b) {
     b.onResolve({ filter: /^\./ }, (args) => {
-      if (args.kind !== 'dynamic-import') return undefined;
+      // a package's own import() (of its platform variants, say) stays inside the bundle that needs it
+      if (args.kind !== 'dynamic-import' || args.importer.includes('/node_modules/')) return undefined;
       const name = bundleByPath.get(resolve(args.resolveDir, args.path));
       if (name === undefined)
         throw new Error(

@@ -1,29 +1,34 @@
-// Tracing switched on: registers the context manager, the W3C propagator and our TracerProvider with
-// @opentelemetry/api, so every tracer the code already holds starts recording. Loaded only when enabled.
-import type { ContextManager, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
-import { BatchSpanProcessor } from './batch-processor.ts';
-import type { TracingConfig } from './config.ts';
-import { AsyncLocalStorageContextManager } from './context-manager.ts';
+// Tracing switched on: the OpenTelemetry SDK's tracer provider (sampler, span limits and batch processor from
+// the standard OTEL_* variables), the resource from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, the W3C
+// trace-context and baggage propagators containerd uses, and the OTLP exporter for the chosen protocol.
+// A bundle of its own (scripts/shim-bundle.mjs), loaded only when tracing is on; the exporter of the other
+// protocol is never even evaluated.
+import {
+  diag,
+  DiagLogLevel,
+  type ContextManager,
+  type DiagLogger,
+  type TextMapPropagator,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  diagLogLevelFromString,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { OtlpProtocol } from './config.ts';
+import { exporterTls } from './extra-ca.ts';
 import type { OtelLog } from './log.ts';
-import { OtlpHttpTraceExporter, type OtlpHttpOptions } from './otlp-exporter.ts';
-import { W3CTraceContextPropagator } from './propagator.ts';
-import { makeSampler } from './sampler.ts';
 import type { Tracing } from './setup.ts';
-import { SdkTracerProvider } from './tracer.ts';
-
-export const SDK_NAME = 'tsshim';
-
-export function resourceAttributes(config: TracingConfig): Record<string, string> {
-  return {
-    ...config.resourceAttributes,
-    'service.name': config.serviceName,
-    'telemetry.sdk.name': SDK_NAME,
-    'telemetry.sdk.language': 'nodejs',
-    'process.pid': String(process.pid),
-  };
-}
-
-type OtlpEncode = OtlpHttpOptions['encode'];
 
 /** What the caller registers as @opentelemetry/api's globals. It does so with its own copy of the API: this module is
  *  a separate bundle with its own copy, and tracers the shim took before tracing started (ProxyTracers) only
@@ -35,31 +40,64 @@ export interface Sdk {
   propagator: TextMapPropagator;
 }
 
-export function startSdk(config: TracingConfig, log: OtelLog, encode: OtlpEncode): Sdk {
-  const exporter = new OtlpHttpTraceExporter({
-    encode,
-    url: config.url,
-    headers: config.headers,
-    timeoutMs: config.timeoutMs,
-    resource: resourceAttributes(config),
+/** The SDK's own complaints (failed exports, bad OTEL_* values) go to the shim's log. */
+function diagToLog(log: OtelLog): DiagLogger {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, ...args: unknown[]): void => {
+      const detail = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+      log(level, `opentelemetry: ${message}`, detail ? { detail } : undefined);
+    };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), verbose: at('debug') };
+}
+
+async function otlpExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
+  const tls = exporterTls();
+  if (protocol === 'grpc') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
+    if (!tls) return new OTLPTraceExporter();
+    const { credentials } = await import('@grpc/grpc-js');
+    // only for a TLS endpoint: http:// (or OTEL_EXPORTER_OTLP_INSECURE) stays plaintext, as the exporter decides
+    const url = (
+      process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT ||
+      ''
+    ).trim();
+    const insecure =
+      (process.env.OTEL_EXPORTER_OTLP_TRACES_INSECURE || process.env.OTEL_EXPORTER_OTLP_INSECURE || '')
+        .trim()
+        .toLowerCase() === 'true';
+    if (url.startsWith('http://') || (!url.startsWith('https://') && insecure))
+      return new OTLPTraceExporter();
+    return new OTLPTraceExporter({
+      credentials: credentials.createSsl(Buffer.from(tls.ca.join('\n')), tls.key ?? null, tls.cert ?? null),
+    });
+  }
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter(tls ? { httpAgentOptions: { keepAlive: true, ...tls } } : {});
+}
+
+export async function startSdk(protocol: OtlpProtocol, log: OtelLog): Promise<Sdk> {
+  diag.setLogger(diagToLog(log), {
+    logLevel: diagLogLevelFromString(process.env.OTEL_LOG_LEVEL) ?? DiagLogLevel.WARN,
+    suppressOverrideMessage: true,
   });
-  const processor = new BatchSpanProcessor(exporter, config.batch, log);
-  const provider = new SdkTracerProvider(makeSampler(config.sampler.name, config.sampler.ratio), processor);
-  log('debug', 'tracing enabled', { endpoint: config.url, serviceName: config.serviceName });
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes({ 'process.pid': process.pid }));
+  const processor = new BatchSpanProcessor(await otlpExporter(protocol));
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   let stopped: Promise<void> | undefined;
   return {
     tracing: {
       enabled: true,
-      shutdown: () => {
-        stopped ??= processor.shutdown().then(() => {
-          if (processor.dropped > 0)
-            log('warn', 'spans dropped: export queue full', { dropped: processor.dropped });
-        });
-        return stopped;
-      },
+      // exports what is still buffered, then closes the exporter's connection
+      shutdown: () => (stopped ??= provider.shutdown()),
     },
     tracerProvider: provider,
     contextManager: new AsyncLocalStorageContextManager(),
-    propagator: new W3CTraceContextPropagator(),
+    propagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
   };
 }

@@ -1,7 +1,6 @@
-// The one entry point the shim calls: with tracing off (the usual case) it returns at once and the SDK, the
-// exporter and their protobuf encoding are never imported; @opentelemetry/api then stays a no-op.
+// The one entry point the shim calls: with tracing off (the usual case) it returns at once and the SDK and the
+// exporters are never loaded; @opentelemetry/api then stays a no-op.
 import { context, propagation, trace } from '@opentelemetry/api';
-import { encode } from '../api/codec.ts';
 import { tracingFromEnv, type Env } from './config.ts';
 import type { OtelLog } from './log.ts';
 
@@ -20,9 +19,10 @@ export async function setupTracing(env: Env, log: OtelLog): Promise<Tracing> {
     return disabledTracing;
   }
   const { startSdk } = await import('./sdk.ts');
-  const sdk = startSdk(decision.config, log, encode);
+  const sdk = await startSdk(decision.protocol, log);
   context.setGlobalContextManager(sdk.contextManager);
   propagation.setGlobalPropagator(sdk.propagator);
   trace.setGlobalTracerProvider(sdk.tracerProvider);
+  log('debug', 'tracing enabled', { endpoint: decision.endpoint, protocol: decision.protocol });
   return sdk.tracing;
 }

@@ -45,9 +45,9 @@ console.log(JSON.stringify({ enabled: t.enabled }));`;
 }
 
 const sdkModules = (loaded: string[]): string[] =>
-  loaded.filter((u) => /\/src\/otel\/(sdk|otlp-exporter|otlp-encode|batch-processor|tracer)\.ts/.test(u));
+  loaded.filter((u) => /\/src\/otel\/sdk\.ts|\/node_modules\/@(opentelemetry\/(?!api\/)|grpc\/)/.test(u));
 
-test('tracing off: the SDK and the exporter are never loaded', () => {
+test('tracing off: no module of the SDK or the exporters is loaded', () => {
   const loaded = loadedModules({});
   assert.ok(
     loaded.some((u) => u.endsWith('/src/otel/setup.ts')),
@@ -61,7 +61,27 @@ test('tracing off: the SDK and the exporter are never loaded', () => {
   assert.deepEqual(sdkModules(disabled), []);
 });
 
-test('tracing on: the SDK and the exporter are loaded', () => {
-  const loaded = loadedModules({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
-  assert.equal(sdkModules(loaded).length, 5, loaded.join('\n'));
+test('tracing on: the SDK and the exporter of the chosen protocol are loaded, not the other one', () => {
+  const loaded = sdkModules(loadedModules({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }));
+  assert.ok(
+    loaded.some((u) => u.endsWith('/src/otel/sdk.ts')),
+    loaded.join('\n'),
+  );
+  assert.ok(
+    loaded.some((u) => u.includes('/@opentelemetry/sdk-trace-base/')),
+    loaded.join('\n'),
+  );
+  assert.ok(
+    loaded.some((u) => u.includes('/@opentelemetry/exporter-trace-otlp-proto/')),
+    loaded.join('\n'),
+  );
+  assert.ok(!loaded.some((u) => u.includes('/exporter-trace-otlp-grpc/')), loaded.join('\n'));
+  const grpc = sdkModules(
+    loadedModules({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+  );
+  assert.ok(
+    grpc.some((u) => u.includes('/@opentelemetry/exporter-trace-otlp-grpc/')),
+    grpc.join('\n'),
+  );
+  assert.ok(!grpc.some((u) => u.includes('/exporter-trace-otlp-proto/')), grpc.join('\n'));
 });
