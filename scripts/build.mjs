@@ -1,9 +1,10 @@
 // Builds what runs: the protobuf descriptor (from the .proto files), the shim's bundles (shim-bundle.mjs: one
 // CommonJS file per action), the tsshim tool's (ES modules split in chunks, each command loading its own) and
 // the launcher containerd runs, which names this build and its node by absolute path (write-launcher.mjs;
-// TSSHIM_NODE picks another node).
+// TSSHIM_NODE picks another node), and dist/build-info.json, the version and revision -v reports (build-info.mjs).
 import { renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { writeBuildInfo } from './build-info.mjs';
 import { writeDescriptor } from './gen-descriptor.mjs';
 import { buildShim } from './shim-bundle.mjs';
 import { writeLauncher } from './write-launcher.mjs';
@@ -38,6 +39,7 @@ await build({
 
 // TSSHIM_BUILD_MINIFY=0 keeps names readable (CPU profiles of the shim)
 await buildShim(next, { minify: process.env.TSSHIM_BUILD_MINIFY !== '0' });
+writeBuildInfo(next);
 
 const previous = `dist.previous-${process.pid}`;
 try {

@@ -4,7 +4,7 @@ import { isEmptyAny, ociTypeUrls, type AnyMessage } from '../../api/any.ts';
 import { TypeNames } from '../../api/types.ts';
 import { Runc } from '../../runc/index.ts';
 import { runcBinary, runcOptionsFromAny } from '../options.ts';
-import { RUNTIME_NAME, SHIM_REVISION, SHIM_VERSION } from '../version.ts';
+import { RUNTIME_NAME, buildInfo } from '../version.ts';
 import { lookPath } from '../../spawn/look-path.ts';
 
 export async function infoAction(stdin: Uint8Array): Promise<Uint8Array> {
@@ -28,7 +28,7 @@ export async function infoAction(stdin: Uint8Array): Promise<Uint8Array> {
   const features = await new Runc({ binary }).features().catch(() => undefined);
   return encode(TypeNames.runtimeInfo, {
     name: RUNTIME_NAME,
-    version: { version: SHIM_VERSION, revision: SHIM_REVISION },
+    version: buildInfo(),
     options: input && !isEmptyAny(input) ? input : undefined,
     features: features ? { type_url: ociTypeUrls.features, value: Buffer.from(features) } : undefined,
   });

@@ -3,8 +3,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { skipReason, withContainerd } from '../../helpers/containerd.ts';
 import { tsshimBin } from '../../helpers/live-shim.ts';
+import { repoRoot } from '../../helpers/rootfs.ts';
+
+const built = JSON.parse(readFileSync(join(repoRoot, 'dist', 'build-info.json'), 'utf8')) as {
+  version: string;
+  revision: string;
+};
 
 interface InspectedRuntime {
   Name: string;
@@ -59,7 +67,8 @@ describe('tsshim info', () => {
         assert.equal(res.code, 0, res.stderr);
         const shown = JSON.parse(res.stdout) as InspectedRuntime;
         assert.equal(shown.Name, 'io.containerd.runc.v2');
-        assert.equal(shown.Version?.Revision, 'tsshim');
+        // the version and revision the build recorded (scripts/build-info.mjs)
+        assert.deepEqual(shown.Version, { Version: built.version, Revision: built.revision });
         assert.deepEqual(shown.Features, runtimeFeatures());
         assert.deepEqual(shown.Options, { binary_name: 'runc' });
         // tsshim info prints the same shape as ctr
