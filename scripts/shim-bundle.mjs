@@ -4,7 +4,7 @@
 // private memory (bench/README.md), and esbuild splits shared chunks only for ESM, hence one whole bundle per
 // action (shared code is repeated on disk, not in memory: a process loads one action).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -56,8 +56,11 @@ const lazyAsSiblings = {
   },
 };
 
-/** <bundle>.cjs.cache for each cached bundle, made by a node running under that bundle's flags */
+/** <bundle>.cjs.cache for each cached bundle, made by a node running under that bundle's flags, and
+ *  code-caches.json, the same list, from which an installed package makes them again for the node it is
+ *  installed with (scripts/install.mjs): V8 refuses a cache made by another Node.js version. */
 function writeCodeCaches(dir) {
+  writeFileSync(`${dir}/code-caches.json`, `${JSON.stringify(cachedBundles)}\n`);
   for (const [name, flags] of Object.entries(cachedBundles)) {
     execFileSync(process.execPath, [...flags, 'scripts/code-cache.cjs', `${dir}/${name}.cjs`], {
       stdio: ['ignore', 'ignore', 'pipe'],
