@@ -135,6 +135,7 @@ export async function runDaemon(
     publisher,
     exits,
     log,
+    logFor: (id) => logger.child({ id }).log,
     requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
   });
   const idle = new IdleMemoryReducer(memoryControls(process.env), (r) =>

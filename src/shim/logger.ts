@@ -1,9 +1,11 @@
-// The shim's log: JSON lines into the bundle's `log` FIFO, which containerd copies to its own log. Each line is
-// {"level","time",runtime,pid,namespace,path,...fields,"msg"} (the shape pino wrote before this small writer
-// replaced it: pino and sonic-boom cost each shim ~0.5 MiB of private memory for a few lines a minute).
-// Writes never block: if containerd stops reading, lines beyond a bounded backlog are dropped whole
-// (a full log FIFO must not stall the shim; containerd#4546) and the count is logged once writes go through.
+// The shim's log: pino, writing JSON lines into the bundle's `log` FIFO, which containerd copies to its own log.
+// Each line is {"level","time",runtime,pid,namespace,path,[id],...fields,"msg"}, levels as words and the time
+// as an RFC 3339 string, as the shim wrote them before pino (and as logrus-minded readers expect), not
+// pino's numbers. pino's destination is our LineWriter rather than a file stream: writes never block, and if
+// containerd stops reading, lines beyond a bounded backlog are dropped whole (a full log FIFO must not stall
+// the shim; containerd#4546) and the count is logged once writes go through.
 import { constants, openSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
 import { LineWriter } from './log/line-writer.ts';
 import { RUNTIME_NAME } from './version.ts';
 
@@ -12,6 +14,8 @@ export type LogFn = (level: LogLevel, msg: string, fields?: Record<string, unkno
 
 export interface ShimLogger {
   readonly log: LogFn;
+  /** a logger whose every line also carries these fields (the container id, for one container's lines) */
+  child(fields: Record<string, unknown>): ShimLogger;
   /** one last attempt to write what is buffered (at shutdown) */
   flush(): void;
 }
@@ -27,40 +31,40 @@ export function openLogFifo(path: string): number | undefined {
   }
 }
 
-function jsonValue(value: unknown): string {
-  try {
-    return (
-      JSON.stringify(value, (_key, v: unknown) =>
-        typeof v === 'bigint' ? v.toString() : v instanceof Error ? (v.stack ?? v.message) : v,
-      ) ?? 'null'
-    );
-  } catch {
-    return '"[unserializable]"';
+/** Errors as their stack and bigints as strings, as the shim always wrote them (JSON has neither). */
+function plainFields(fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(fields)) {
+    const plain = typeof v === 'bigint' ? v.toString() : v instanceof Error ? (v.stack ?? v.message) : v;
+    if (plain === v) continue;
+    out ??= { ...fields };
+    out[k] = plain;
   }
+  return out ?? fields;
 }
 
-/** `"k":v,...` of an object, for splicing into a line */
-function jsonMembers(fields: Record<string, unknown>): string {
-  let out = '';
-  for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined) continue;
-    out += `,${JSON.stringify(k)}:${jsonValue(v)}`;
-  }
-  return out;
+function wrap(logger: Logger<never, boolean>, writer: LineWriter): ShimLogger {
+  return {
+    log: (level, msg, fields) => {
+      if (fields) logger[level](fields, msg);
+      else logger[level](msg);
+    },
+    child: (fields) => wrap(logger.child(fields), writer),
+    flush: () => writer.flush(),
+  };
 }
 
 export function createLogger(fd: number, debug: boolean, fields: Record<string, unknown>): ShimLogger {
   const writer = new LineWriter(fd, MAX_BUFFERED_LOG);
-  const base = jsonMembers({ runtime: RUNTIME_NAME, pid: process.pid, ...fields });
-  const line = (level: LogLevel, msg: string, extra?: Record<string, unknown>): string =>
-    `{"level":"${level}","time":"${new Date().toISOString()}"${base}${extra ? jsonMembers(extra) : ''},"msg":${JSON.stringify(msg)}}\n`;
-  writer.onDropped = (n) =>
-    writer.write(line('warn', 'log lines dropped: the log FIFO was full', { dropped: n }));
-  return {
-    log: (level, msg, extra) => {
-      if (level === 'debug' && !debug) return;
-      writer.write(line(level, msg, extra));
+  const logger = pino(
+    {
+      level: debug ? 'debug' : 'info',
+      base: { runtime: RUNTIME_NAME, pid: process.pid, ...fields },
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }), log: plainFields },
     },
-    flush: () => writer.flush(),
-  };
+    writer,
+  );
+  writer.onDropped = (n) => logger.warn({ dropped: n }, 'log lines dropped: the log FIFO was full');
+  return wrap(logger, writer);
 }

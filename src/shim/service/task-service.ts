@@ -41,6 +41,8 @@ export interface TaskServiceDeps {
   publisher: Publisher;
   exits: ExitSource;
   log: LogFn;
+  /** the log of one container: every line carries its id */
+  logFor?: (containerId: string) => LogFn;
   /** the shim should exit: no container is left and containerd asked for Shutdown */
   requestShutdown: () => void;
 }
@@ -88,7 +90,8 @@ export class TaskService {
     }
     const capture = this.deps.exits.captureExits();
     try {
-      const c = await Container.create(req, options, { namespace: this.deps.namespace, log: this.deps.log });
+      const log = this.deps.logFor?.(req.id) ?? this.deps.log;
+      const c = await Container.create(req, options, { namespace: this.deps.namespace, log });
       this.containers.set(req.id, c);
       this.deps.publisher.publish(EventTopics.create, TypeNames.taskCreate, {
         container_id: req.id,

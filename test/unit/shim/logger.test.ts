@@ -71,6 +71,65 @@ test('writes one JSON line per call with the base fields, the call fields and ms
   assert.equal(parseLines(f.readAll())[0]?.msg, 'shown');
 });
 
+test('the line format containerd logs is the one the shim wrote before pino: key order, level words, RFC 3339 time', (t) => {
+  const f = fifo(t);
+  const logger = createLogger(f.writeFd, true, { namespace: 'ns', path: '/b' });
+  logger.log('warn', 'w');
+  logger.log('debug', 'd', { durationMs: 1.5 });
+  logger.log('error', 'e', { error: 'x\ny' });
+  const text = f.readAll();
+  const time = /"time":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"/g;
+  assert.equal([...text.matchAll(time)].length, 3);
+  const base = `"runtime":"io.containerd.runc.v2","pid":${process.pid},"namespace":"ns","path":"/b"`;
+  assert.equal(
+    text.replace(time, '"time":"T"'),
+    [
+      `{"level":"warn","time":"T",${base},"msg":"w"}`,
+      `{"level":"debug","time":"T",${base},"durationMs":1.5,"msg":"d"}`,
+      `{"level":"error","time":"T",${base},"error":"x\\ny","msg":"e"}`,
+      '',
+    ].join('\n'),
+  );
+});
+
+test("a child logger adds its fields (the container id) to every line, at the parent's level", (t) => {
+  const f = fifo(t);
+  const quiet = createLogger(f.writeFd, false, { namespace: 'ns' });
+  const container = quiet.child({ id: 'c1' });
+  container.log('debug', 'not shown');
+  container.log('info', 'created', { pid: 42 });
+  quiet.log('info', 'shim');
+  const [created, shim] = parseLines(f.readAll());
+  assert.deepEqual(
+    { id: created?.id, pid: created?.pid, namespace: created?.namespace, msg: created?.msg },
+    { id: 'c1', pid: 42, namespace: 'ns', msg: 'created' },
+  );
+  assert.equal(shim?.msg, 'shim');
+  assert.ok(!('id' in (shim ?? {})));
+  const loud = createLogger(f.writeFd, true, {}).child({ id: 'c2' });
+  loud.log('debug', 'shown');
+  assert.equal(parseLines(f.readAll())[0]?.id, 'c2');
+});
+
+test('the logger drops whole lines on a full FIFO and then logs how many, through the same line format', async (t) => {
+  const f = fifo(t);
+  const logger = createLogger(f.writeFd, false, {});
+  const pad = 'x'.repeat(1000);
+  // ~1.2 MB: more than the pipe and the logger's 1 MiB backlog together
+  for (let i = 0; i < 1200; i++) logger.log('info', 'filler', { i, pad });
+  let lines: Record<string, unknown>[] = [];
+  for (let i = 0; i < 100 && !lines.some((l) => l.dropped !== undefined); i++) {
+    await sleep(60);
+    lines = lines.concat(parseLines(f.readAll()));
+  }
+  const notice = lines.find((l) => l.dropped !== undefined);
+  assert.ok(notice, 'a line says how many were dropped');
+  assert.equal(notice.level, 'warn');
+  assert.equal(notice.msg, 'log lines dropped: the log FIFO was full');
+  const kept = lines.filter((l) => l.msg === 'filler').length;
+  assert.equal(kept + Number(notice.dropped), 1200);
+});
+
 test('never blocks on a full FIFO: keeps a bounded backlog, drops whole lines, says how many', async (t) => {
   const f = fifo(t);
   const writer = new LineWriter(f.writeFd, 8192);
