@@ -13,6 +13,23 @@ import type { CallContext, ServiceRegistry, UnaryHandler } from './services.ts';
 // setTimeout cannot wait longer than this; a deadline further away is as good as none.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A handler can throw anything, even a value that throws when described (`{ toString: 1 }`, a Proxy): the call
+ *  still gets an answer, and nothing escapes as an unhandled rejection. A code that is not a positive int32 would
+ *  reach the wire as another one (2^40 as 0, success), so it is sent as Unknown. */
+function statusOfThrown(err: unknown): RpcStatus {
+  try {
+    const status = toStatus(err);
+    const valid = Number.isInteger(status.code) && status.code > 0 && status.code <= 0x7fffffff;
+    return valid ? status : { ...status, code: Code.Unknown };
+  } catch {
+    return {
+      code: Code.Unknown,
+      message: 'ttrpc: the handler threw a value that cannot be described',
+      details: [],
+    };
+  }
+}
+
 export class ServerConnection {
   private readonly reader = new FrameReader();
   private readonly inFlight = new Map<number, AbortController>();
@@ -153,7 +170,7 @@ export class ServerConnection {
       if (reply instanceof Uint8Array) return encodeResponse({ payload: reply });
       status = { code: Code.Unknown, message: 'ttrpc: marshal called with nil', details: [] };
     } catch (err) {
-      status = toStatus(err);
+      status = statusOfThrown(err);
     }
     return encodeResponse({ status, payload: new Uint8Array(0) });
   }
