@@ -36,6 +36,36 @@ export function launcherScript({ node, main }) {
 # below are absolute so that containerd can run this file by any name, copied or linked anywhere, whatever its
 # PATH holds; it does not look for its own location, which spares the processes that would take.
 #
+# containerd runs \`delete\` for every container once its shim's connection is gone. A daemon that deleted the
+# container and shut down cleanly left the answer in the bundle (src/shim/delete-record.ts): it is printed
+# here, with no Node process. Without a well-formed one (a daemon that was killed) the Node action cleans up.
+if [ "\${TSSHIM_DELETE_RECORD:-1}" != 0 ]; then
+  tsshim_prev= tsshim_last= tsshim_bundle=
+  for tsshim_arg in "$@"; do
+    case $tsshim_prev in -bundle | --bundle) tsshim_bundle=$tsshim_arg ;; esac
+    case $tsshim_arg in -bundle=* | --bundle=*) tsshim_bundle=\${tsshim_arg#*=} ;; esac
+    tsshim_prev=$tsshim_arg
+    tsshim_last=$tsshim_arg
+  done
+  if [ "$tsshim_last" = delete ] && IFS= read -r tsshim_record 2>/dev/null <"\${tsshim_bundle:-$PWD}/shim-delete-response"; then
+    case $tsshim_record in
+    'tsshim-delete-response v1 '?*)
+      tsshim_body=\${tsshim_record#'tsshim-delete-response v1 '}
+      tsshim_rest=$tsshim_body
+      while [ -n "$tsshim_rest" ]; do
+        case $tsshim_rest in
+        \\\\[0-3][0-7][0-7]*) tsshim_rest=\${tsshim_rest#????} ;;
+        *) break ;;
+        esac
+      done
+      if [ -z "$tsshim_rest" ]; then
+        printf "$tsshim_body"
+        exit 0
+      fi
+      ;;
+    esac
+  fi
+fi
 # Node.js parses the whole NODE_EXTRA_CA_CERTS bundle while it starts (and containerd starts three shim processes
 # per container) and applies NODE_OPTIONS; both are meant for other programs. The shim runs without them. Its one
 # TLS client, the OTLP exporter, reads the CA file from TSSHIM_NODE_EXTRA_CA_CERTS when it connects.

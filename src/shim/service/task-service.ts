@@ -1,6 +1,7 @@
 // The Task API (containerd.task.v2.Task and v3.Task): turns each request into calls on containers and their
 // processes, publishes the events that belong to it, and maps failures to the codes containerd expects.
 import { isEmptyAny, packAny, unpackJsonAny, type AnyMessage } from '../../api/any.ts';
+import { encode } from '../../api/codec.ts';
 import { toTimestamp } from '../../api/timestamp.ts';
 import {
   EventTopics,
@@ -26,6 +27,7 @@ import { identifierProblem } from '../identifiers.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { runcOptionsFromAny } from '../options.ts';
 import { InitProcess } from '../process/init.ts';
+import { bundleIdentity, writeDeleteRecords, type DeletedBundle } from '../delete-record.ts';
 import { checkpointContainer } from './checkpoint.ts';
 import { CgroupWatch } from './cgroup-watch.ts';
 import { Lifecycle, type ExitSource } from './lifecycle.ts';
@@ -56,6 +58,8 @@ function checkId(what: string, id: string): void {
 
 export class TaskService {
   readonly containers = new Map<string, Container>();
+  /** containers deleted cleanly, whose delete action needs no Node once this daemon has shut down */
+  private readonly deleted: DeletedBundle[] = [];
   private readonly lifecycle: Lifecycle;
   private readonly cgroups: CgroupWatch;
 
@@ -165,6 +169,11 @@ export class TaskService {
     const exit = { pid: p.pid, exit_status: p.exit.exited?.status ?? 0, exited_at: p.exit.exitedAt() };
     this.deps.publisher.publish(EventTopics.delete, TypeNames.taskDelete, { container_id: c.id, ...exit });
     if (unmountError) throw new Error(`failed rootfs umount: ${(unmountError as Error).message}`);
+    this.deleted.push({
+      bundle: c.bundle,
+      identity: bundleIdentity(c.bundle),
+      response: encode(TypeNames.deleteResponse, exit),
+    });
     return exit;
   }
 
@@ -292,6 +301,11 @@ export class TaskService {
 
   shutdown(): void {
     if (this.containers.size > 0) return;
+    // before the answer: containerd runs the delete action as soon as the connection closes
+    const written = writeDeleteRecords(this.deleted);
+    if (written > 0)
+      this.deps.log('debug', 'delete responses recorded for the delete action', { bundles: written });
+    this.deleted.length = 0;
     this.deps.requestShutdown();
   }
 }
