@@ -9,7 +9,15 @@ import prettier from 'prettier';
 import { containerdBinaries, missingBinaries } from '../test/helpers/containerd.ts';
 import { parseOptions, type BenchOptions, type ScenarioName } from './lib/options.ts';
 import { markdownReport } from './lib/report.ts';
-import { round2, rpcLatency, series, toRecord, type BenchResults } from './lib/results.ts';
+import {
+  outputCopyFigures,
+  outputCopyRun,
+  round2,
+  rpcLatency,
+  series,
+  toRecord,
+  type BenchResults,
+} from './lib/results.ts';
 import { median, percentile } from './lib/stats.ts';
 import {
   goSubject,
@@ -23,6 +31,7 @@ import { prepareBuilds, type Builds } from './lib/builds.ts';
 import { interference } from './lib/ctr.ts';
 import { measureExec, measureRunRm, measureStdout, startSleeper } from './scenarios/latency.ts';
 import { measureGrowth, measureMemory } from './scenarios/memory.ts';
+import { generator, LEAD_S, measureOutputCopy, outputCases, TAIL_S } from './scenarios/output-copy.ts';
 import { measureStartup, startupCommands } from './scenarios/startup.ts';
 import { measureStateRpc } from './scenarios/state-rpc.ts';
 
@@ -121,6 +130,39 @@ async function runScenarios(
       },
     }));
   }
+  if (want('output-copy')) await runOutputCopy(opts, subjects, results);
+}
+
+async function runOutputCopy(opts: BenchOptions, subjects: Subject[], results: BenchResults): Promise<void> {
+  // the issue's comparison: containerd's Go shim against tsshim as built
+  const copiers = subjects.filter((s) => !s.lever);
+  const cases = outputCases(opts.outputMB);
+  progress(
+    `output copy: ${cases.map((c) => c.label).join('; ')}; ${opts.outputRounds} rounds × ${copiers.length} shims`,
+  );
+  const runs = await measureOutputCopy(copiers, cases, opts.outputRounds, (what, run) =>
+    progress(
+      `  ${what}: ${run.mbPerSecond.toFixed(1)} MB/s, Private_Dirty ${run.beforePrivateDirtyKiB} → peak ` +
+        `${run.peakPrivateDirtyKiB} → settled ${run.settledPrivateDirtyKiB} KiB, CPU ${Math.round(run.cpuMsPerGB)} ms/GB`,
+    ),
+  );
+  results.meta.outputRounds = opts.outputRounds;
+  results.outputCopy = {
+    rounds: opts.outputRounds,
+    generator,
+    leadSeconds: LEAD_S,
+    tailSeconds: TAIL_S,
+    cases: cases.map((c) => ({
+      key: c.key,
+      label: c.label,
+      bytes: c.bytes,
+      readerMBps: c.rate === undefined ? null : c.rate / 1e6,
+      bySubject: toRecord(runs.get(c.key)!, (rs) => ({
+        median: outputCopyFigures(rs),
+        runs: rs.map(outputCopyRun),
+      })),
+    })),
+  };
 }
 
 async function writeResults(path: string, results: BenchResults): Promise<void> {
@@ -156,7 +198,13 @@ async function main(): Promise<void> {
     },
     subjects: [],
   };
-  const specs: SubjectSpec[] = [goSubject, tsshimSubject, ...(opts.levers ? leverSubjects : [])];
+  // a lever variant takes part only if one of its scenarios runs
+  const levers = opts.levers
+    ? leverSubjects.filter((l) => (leverScenarios[l.key] ?? []).some((s) => opts.scenarios.has(s)))
+    : [];
+  const specs: SubjectSpec[] = [goSubject, tsshimSubject, ...levers];
+  // the startup scenario times the build variants' processes even without their daemons
+  const buildVariants = opts.levers && (levers.length > 0 || opts.scenarios.has('startup'));
   results.subjects = specs.map(({ key, label, lever, env }) => ({ key, label, lever, env }));
 
   const subjects: Subject[] = [];
@@ -175,9 +223,9 @@ async function main(): Promise<void> {
 
   try {
     progress(
-      `copying the build${opts.levers ? ', building the lever variants (one file; dependencies not bundled)' : ''}`,
+      `copying the build${buildVariants ? ', building the lever variants (one file; dependencies not bundled)' : ''}`,
     );
-    builds = await prepareBuilds(repoRoot, opts.levers);
+    builds = await prepareBuilds(repoRoot, buildVariants);
     const needsDaemons = [...opts.scenarios].some((s) => s !== 'startup');
     for (const spec of needsDaemons ? specs : []) {
       progress(`starting containerd 2.x for ${spec.label}`);

@@ -1,5 +1,6 @@
 // What to measure and how often: full counts by default, reduced ones for development (--quick).
-export type ScenarioName = 'startup' | 'run' | 'exec' | 'stdout' | 'state' | 'growth' | 'memory';
+export type ScenarioName =
+  'startup' | 'run' | 'exec' | 'stdout' | 'state' | 'growth' | 'memory' | 'output-copy';
 
 export const allScenarios: readonly ScenarioName[] = [
   'startup',
@@ -9,6 +10,7 @@ export const allScenarios: readonly ScenarioName[] = [
   'state',
   'growth',
   'memory',
+  'output-copy',
 ];
 
 export interface BenchOptions {
@@ -26,6 +28,11 @@ export interface BenchOptions {
   growthExecs: number;
   /** MiB written to stdout through the shim */
   stdoutMiB: number;
+  /** interleaved rounds of the output-copy scenario (a round copies output for a couple of minutes) */
+  outputRounds: number;
+  /** MB (10^6 bytes) the container writes in the output-copy cases read as fast as possible and at 50 MB/s;
+   *  the 5 MB/s case writes a fifth of it */
+  outputMB: number;
   /** measure the lever variants (extra tsshim daemons) too */
   levers: boolean;
   scenarios: Set<ScenarioName>;
@@ -46,6 +53,8 @@ export const usage = `npm run bench -- [options]
   --rounds N           interleaved rounds for run/exec/stdout (default 15; quick 3)
   --execs N            execs for the memory-growth figure (default 2000; quick 100)
   --containers N       running containers per shim for the memory figure (default 10; quick 3)
+  --output-rounds N    interleaved rounds of output-copy (default 3; quick 1; TSSHIM_BENCH_OUTPUT_ROUNDS)
+  --output-mb N        MB written per output-copy run (default 500, 5 MB/s reader: a fifth; quick 100)
   --only a,b           scenarios: ${allScenarios.join(',')}
   --no-levers          only containerd's Go shim against tsshim with its defaults
   --out PATH           JSON results (default bench/results/latest.json)`;
@@ -76,6 +85,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOut:
     growthWarmup: quick ? 10 : 50,
     growthExecs: intOption(argv, '--execs', env.TSSHIM_BENCH_EXECS, quick ? 100 : 2000),
     stdoutMiB: 30,
+    outputRounds: intOption(argv, '--output-rounds', env.TSSHIM_BENCH_OUTPUT_ROUNDS, quick ? 1 : 3),
+    outputMB: intOption(argv, '--output-mb', env.TSSHIM_BENCH_OUTPUT_MB, quick ? 100 : 500),
     levers: !argv.includes('--no-levers'),
     scenarios,
     resultsPath: outIndex >= 0 ? (argv[outIndex + 1] ?? defaultOut) : defaultOut,

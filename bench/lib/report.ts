@@ -1,4 +1,6 @@
-// The printed report: Go shim against tsshim, the issue's targets, the lever variants, process start-up.
+// The printed report: Go shim against tsshim, the issue's targets, the output copy, the lever variants, process
+// start-up.
+import { outputCopySection } from './report-output-copy.ts';
 import type { BenchResults, SubjectInfo } from './results.ts';
 import { ratio } from './stats.ts';
 
@@ -51,7 +53,8 @@ function mainTable(r: BenchResults): string[] {
     const rel = m.name.includes('growth') ? '' : fmtRatio(ratio(ts ?? NaN, go ?? NaN));
     lines.push(`| ${m.name} | ${fmt(go, m.digits)} | ${fmt(ts, m.digits)} | ${rel} |`);
   }
-  return lines;
+  // nothing of this table was measured (e.g. --only output-copy)
+  return lines.length > 2 ? lines : [];
 }
 
 interface TargetCheck {
@@ -131,23 +134,29 @@ function startupTable(r: BenchResults): string[] {
 
 export function markdownReport(r: BenchResults): string {
   const m = r.meta;
+  const table = mainTable(r);
   const out: string[] = [
     `## tsshim against containerd's Go shim (containerd ${m.containerd})`,
     '',
-    `${m.quick ? '**Quick run (reduced counts): not for decisions.** ' : ''}Medians over ${m.rounds} interleaved rounds; ` +
+    `${m.quick ? '**Quick run (reduced counts): not for decisions.** ' : ''}` +
+      `${table.length > 0 ? `Medians over ${m.rounds} interleaved rounds; ` : ''}` +
       `${m.cpus} CPUs, load average ${m.loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} before, ` +
       `${m.loadAverageAfter.map((x) => x.toFixed(1)).join(' ')} after; node ${m.node}.`,
     ...(m.interferenceRetries > 0
       ? ['', `${m.interferenceRetries} ctr command(s) retried: another harness removed their FIFOs.`]
       : []),
     ...(m.error ? ['', `**A scenario failed; partial results.** ${m.error.split('\n')[0]}`] : []),
-    '',
-    ...mainTable(r),
-    '',
-    '### Targets',
-    '',
-    ...targetChecks(r).map((c) => `- ${c.ok === undefined ? '·' : c.ok ? '✓' : '✗'} ${c.text}: ${c.detail}`),
   ];
+  if (table.length > 0) out.push('', ...table);
+  const checks = targetChecks(r);
+  if (checks.some((c) => c.ok !== undefined))
+    out.push(
+      '',
+      '### Targets',
+      '',
+      ...checks.map((c) => `- ${c.ok === undefined ? '·' : c.ok ? '✓' : '✗'} ${c.text}: ${c.detail}`),
+    );
+  if (r.outputCopy) out.push('', '### Output copy (issue 16)', '', ...outputCopySection(r));
   const levers = r.subjects.filter((s) => s.lever);
   if (levers.length > 0)
     out.push('', '### Levers (each one change against tsshim as built)', '', ...leverTable(r, levers));

@@ -35,6 +35,59 @@ export interface GrowthResult {
   execP99Ms: number;
 }
 
+/** one `ctr run --rm` whose output the bench read (scenarios/output-copy.ts) */
+export interface OutputCopyRunResult {
+  bytes: number;
+  /** what the reader got, first byte to last, in MB (10^6 bytes) per second */
+  mbPerSecond: number;
+  /** the shim's private memory (clean + dirty) and Private_Dirty alone just before the output began */
+  beforePrivateKiB: number;
+  beforePrivateDirtyKiB: number;
+  /** the highest samples from the first byte to the last */
+  peakPrivateKiB: number;
+  peakPrivateDirtyKiB: number;
+  peakRssKiB: number;
+  /** a few seconds after the last byte, the shim still running */
+  settledPrivateKiB: number;
+  settledPrivateDirtyKiB: number;
+  /** the shim's utime + stime from the first byte to the last */
+  cpuMs: number;
+  cpuMsPerGB: number;
+  memorySamples: number;
+}
+
+/** medians over the rounds */
+export interface OutputCopyFigures {
+  mbPerSecond: number;
+  beforePrivateKiB: number;
+  beforePrivateDirtyKiB: number;
+  peakPrivateKiB: number;
+  peakPrivateDirtyKiB: number;
+  settledPrivateKiB: number;
+  settledPrivateDirtyKiB: number;
+  /** Private_Dirty the copy added: peak minus before, per run */
+  copyGrowthDirtyKiB: number;
+  cpuMsPerGB: number;
+}
+
+export interface OutputCopyCaseResult {
+  key: string;
+  label: string;
+  bytes: number;
+  /** the reader's pace, MB/s; null: as fast as it can */
+  readerMBps: number | null;
+  bySubject: Record<string, { median: OutputCopyFigures; runs: OutputCopyRunResult[] }>;
+}
+
+export interface OutputCopyResult {
+  rounds: number;
+  /** what the container runs, after sleeping leadSeconds and before sleeping tailSeconds */
+  generator: string;
+  leadSeconds: number;
+  tailSeconds: number;
+  cases: OutputCopyCaseResult[];
+}
+
 export interface StartupResult {
   key: string;
   label: string;
@@ -55,6 +108,8 @@ export interface BenchResults {
     finishedAt: string;
     quick: boolean;
     rounds: number;
+    /** rounds of the output-copy scenario */
+    outputRounds?: number;
     node: string;
     containerd: string;
     cpus: number;
@@ -73,6 +128,7 @@ export interface BenchResults {
   state?: Record<string, RpcLatency>;
   memory?: Record<string, MemoryResult>;
   growth?: Record<string, GrowthResult>;
+  outputCopy?: OutputCopyResult;
 }
 
 export function series(samplesMs: number[]): Series {
@@ -84,6 +140,31 @@ export function rpcLatency(samplesMs: number[]): RpcLatency {
     calls: samplesMs.length,
     p50Us: Math.round(percentile(samplesMs, 50) * 1000),
     p99Us: Math.round(percentile(samplesMs, 99) * 1000),
+  };
+}
+
+export function outputCopyFigures(runs: readonly OutputCopyRunResult[]): OutputCopyFigures {
+  const mid = (f: (r: OutputCopyRunResult) => number): number => round2(median(runs.map(f)));
+  return {
+    mbPerSecond: mid((r) => r.mbPerSecond),
+    beforePrivateKiB: mid((r) => r.beforePrivateKiB),
+    beforePrivateDirtyKiB: mid((r) => r.beforePrivateDirtyKiB),
+    peakPrivateKiB: mid((r) => r.peakPrivateKiB),
+    peakPrivateDirtyKiB: mid((r) => r.peakPrivateDirtyKiB),
+    settledPrivateKiB: mid((r) => r.settledPrivateKiB),
+    settledPrivateDirtyKiB: mid((r) => r.settledPrivateDirtyKiB),
+    copyGrowthDirtyKiB: mid((r) => r.peakPrivateDirtyKiB - r.beforePrivateDirtyKiB),
+    cpuMsPerGB: mid((r) => r.cpuMsPerGB),
+  };
+}
+
+/** a run as stored: fractions rounded */
+export function outputCopyRun(r: OutputCopyRunResult): OutputCopyRunResult {
+  return {
+    ...r,
+    mbPerSecond: round2(r.mbPerSecond),
+    cpuMs: round2(r.cpuMs),
+    cpuMsPerGB: round2(r.cpuMsPerGB),
   };
 }
 

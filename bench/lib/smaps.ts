@@ -9,18 +9,36 @@ export interface MemoryKiB {
   private: number;
 }
 
-export function readMemory(pid: number): MemoryKiB {
+/** a field of /proc/<pid>/smaps_rollup, in KiB */
+function rollup(pid: number): (name: string) => number {
   const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const field = (name: string): number => {
+  return (name) => {
     const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
     if (!m) throw new Error(`/proc/${pid}/smaps_rollup: no ${name}`);
     return Number(m[1]);
   };
+}
+
+export interface DirtyMemoryKiB extends MemoryKiB {
+  /** pages the process wrote and alone maps (heap, stacks, buffers): what work costs it. Private_Clean also
+   *  holds a binary's text when no other process maps that binary, as with one Go shim running alone. */
+  privateDirty: number;
+}
+
+export function readDirtyMemory(pid: number): DirtyMemoryKiB {
+  const field = rollup(pid);
+  const privateDirty = field('Private_Dirty');
   return {
     rss: field('Rss'),
     pss: field('Pss'),
-    private: field('Private_Clean') + field('Private_Dirty'),
+    private: field('Private_Clean') + privateDirty,
+    privateDirty,
   };
+}
+
+export function readMemory(pid: number): MemoryKiB {
+  const { rss, pss, private: priv } = readDirtyMemory(pid);
+  return { rss, pss, private: priv };
 }
 
 export function sumMemory(all: readonly MemoryKiB[]): MemoryKiB {

@@ -57,3 +57,12 @@ export function exporterTls(env: Env = process.env): ExporterTls | undefined {
   const key = readOptional(otlpVariable(env, 'CLIENT_KEY'));
   return { ca, ...(cert && key ? { cert, key } : {}) };
 }
+
+/** Whether the grpc exporter speaks TLS, by its own rule: an https:// endpoint does, an http:// one does not, and
+ *  one without a scheme does unless OTEL_EXPORTER_OTLP_(TRACES_)INSECURE is true. */
+export function grpcUsesTls(env: Env = process.env): boolean {
+  const url = otlpVariable(env, 'ENDPOINT') ?? '';
+  if (url.startsWith('https://')) return true;
+  if (url.startsWith('http://')) return false;
+  return otlpVariable(env, 'INSECURE')?.toLowerCase() !== 'true';
+}

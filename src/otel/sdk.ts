@@ -26,7 +26,7 @@ import {
 } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpProtocol } from './config.ts';
-import { exporterTls } from './extra-ca.ts';
+import { exporterTls, grpcUsesTls } from './extra-ca.ts';
 import type { OtelLog } from './log.ts';
 import type { Tracing } from './setup.ts';
 
@@ -55,20 +55,9 @@ async function otlpExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
   const tls = exporterTls();
   if (protocol === 'grpc') {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
-    if (!tls) return new OTLPTraceExporter();
-    const { credentials } = await import('@grpc/grpc-js');
     // only for a TLS endpoint: http:// (or OTEL_EXPORTER_OTLP_INSECURE) stays plaintext, as the exporter decides
-    const url = (
-      process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
-      process.env.OTEL_EXPORTER_OTLP_ENDPOINT ||
-      ''
-    ).trim();
-    const insecure =
-      (process.env.OTEL_EXPORTER_OTLP_TRACES_INSECURE || process.env.OTEL_EXPORTER_OTLP_INSECURE || '')
-        .trim()
-        .toLowerCase() === 'true';
-    if (url.startsWith('http://') || (!url.startsWith('https://') && insecure))
-      return new OTLPTraceExporter();
+    if (!tls || !grpcUsesTls()) return new OTLPTraceExporter();
+    const { credentials } = await import('@grpc/grpc-js');
     return new OTLPTraceExporter({
       credentials: credentials.createSsl(Buffer.from(tls.ca.join('\n')), tls.key ?? null, tls.cert ?? null),
     });

@@ -63,3 +63,21 @@ test('an unreadable CA file leaves Node’s CAs, as Node does with a bad NODE_EX
     ...rootCertificates,
   ]);
 });
+
+test('grpc speaks TLS to https:// and to an endpoint without a scheme unless told it is insecure', async () => {
+  const { grpcUsesTls } = await load();
+  assert.equal(grpcUsesTls({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4317' }), true);
+  assert.equal(grpcUsesTls({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' }), false);
+  assert.equal(grpcUsesTls({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' }), true);
+  assert.equal(
+    grpcUsesTls({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317', OTEL_EXPORTER_OTLP_INSECURE: 'TRUE' }),
+    false,
+  );
+  assert.equal(
+    grpcUsesTls({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4317',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces:4317',
+    }),
+    true,
+  );
+});
