@@ -1,11 +1,71 @@
+// src/api/lazy-codegen.ts replaces protobufjs's Type.prototype.setup with one that generates each function on its
+// first use, through protobufjs's own generators. It depends on internals no semver covers, so protobufjs is
+// pinned to the exact version it was written against, and these tests fail loudly when that version, or the
+// internals it mirrors, change: read the new setup() and the generators, and adapt lazySetup before taking it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import protobuf from 'protobufjs/light.js';
 import descriptor from '../../../src/api/descriptor.json' with { type: 'json' };
 import { installLazyCodegen } from '../../../src/api/lazy-codegen.ts';
 
 // protobufjs's own setup, saved before the lazy one replaces it
 const stockSetup = protobuf.Type.prototype.setup;
+
+/** the protobufjs the patch was written against; package.json must name exactly this one */
+const PINNED = '7.6.6';
+
+const fingerprint = (fn: unknown): string =>
+  createHash('sha256').update(String(fn)).digest('hex').slice(0, 16);
+
+test(`protobufjs is pinned to exactly ${PINNED}, the version lazy-codegen.ts mirrors`, () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  assert.equal(pkg.dependencies.protobufjs, PINNED, 'package.json: protobufjs without a range');
+  const installed = createRequire(import.meta.url)('protobufjs/package.json') as { version: string };
+  assert.equal(installed.version, PINNED, 'the installed protobufjs (npm ci?)');
+});
+
+test("protobufjs's setup and the stubs that call it are still the code lazySetup reproduces", () => {
+  const type = protobuf.Type.prototype as unknown as Record<string, unknown>;
+  const seen = {
+    setup: fingerprint(stockSetup),
+    encode: fingerprint(type.encode),
+    decode: fingerprint(type.decode),
+    verify: fingerprint(type.verify),
+    fromObject: fingerprint(type.fromObject),
+    toObject: fingerprint(type.toObject),
+  };
+  assert.deepEqual(
+    seen,
+    {
+      setup: '185f533014170e8e',
+      encode: 'eb5bcb1962ca8b36',
+      decode: '8447acd1886394bb',
+      verify: '26f984c252728876',
+      fromObject: 'cd49725a2bef1ceb',
+      toObject: 'd1ee30ade5b3e60c',
+    },
+    "protobufjs's Type.prototype.setup or its encode/decode/verify/fromObject/toObject stubs changed: " +
+      'compare them with src/api/lazy-codegen.ts before taking this version',
+  );
+  // what lazySetup reads from protobufjs, by the names it reads them
+  const pb = protobuf as unknown as Record<string, unknown> & {
+    converter: Record<string, unknown>;
+    wrappers: Record<string, Record<string, unknown> | undefined>;
+  };
+  for (const name of ['encoder', 'decoder', 'verifier'])
+    assert.equal(typeof pb[name], 'function', `protobuf.${name}`);
+  for (const name of ['fromObject', 'toObject'])
+    assert.equal(typeof pb.converter[name], 'function', `protobuf.converter.${name}`);
+  assert.deepEqual(Object.keys(pb.wrappers), ['.google.protobuf.Any']);
+  assert.equal(typeof pb.wrappers['.google.protobuf.Any']?.fromObject, 'function');
+  assert.equal(typeof pb.wrappers['.google.protobuf.Any']?.toObject, 'function');
+  for (const name of ['Writer', 'Reader', 'util']) assert.ok(pb[name], `protobuf.${name}`);
+});
 
 function stockRoot(): protobuf.Root {
   const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
