@@ -9,13 +9,31 @@ import { decode, encode, hasMessageType } from '../api/codec.ts';
 import { TypeNames } from '../api/types.ts';
 import { run } from '../spawn/index.ts';
 import { shimBinary } from './shim/binary.ts';
+import {
+  isParseArgsError,
+  optionFlags,
+  printHelp,
+  usageFailure,
+  wantsHelp,
+  type CommandInfo,
+} from './usage.ts';
 
 const USAGE = `usage: tsshim info [--binary NAME] [--shim PATH]
 
-Prints what the shim's -info returns (containerd.types.RuntimeInfo) as JSON.
+Prints what the shim's -info returns (containerd.types.RuntimeInfo) as JSON, as containerd's introspection
+(ctr plugins inspect-runtime) shows it.
   --binary NAME   runc-compatible runtime to ask for its features (runtime option BinaryName; default runc)
   --shim PATH     shim binary to run (default this package's containerd-shim-tsshim-v2)
+  -h, --help      this help
 `;
+
+const OPTIONS = {
+  binary: { type: 'string' },
+  shim: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const command: CommandInfo = { name: 'info', usage: USAGE, flags: optionFlags(OPTIONS) };
 
 interface RuntimeInfo {
   name: string;
@@ -71,23 +89,13 @@ async function runInfo(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) return printHelp(USAGE);
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        binary: { type: 'string' },
-        shim: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
-    process.stderr.write(`tsshim info: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
+    if (!isParseArgsError(err)) throw err;
+    return usageFailure('info', (err as Error).message, USAGE);
   }
   const input = values.binary
     ? encode(TypeNames.any, packAny(TypeNames.runcOptions, { binary_name: values.binary }))

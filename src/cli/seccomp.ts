@@ -8,34 +8,48 @@ import { formatIssue } from '../seccomp/validation-error.ts';
 import { normalizeCapability, withAdded } from '../oci/capabilities.ts';
 import { DEFAULT_CAPABILITIES } from '../oci/default-spec.ts';
 import { assertValidLinuxSeccomp } from '../oci/validate-spec.ts';
+import {
+  isParseArgsError,
+  optionFlags,
+  printHelp,
+  usageFailure,
+  wantsHelp,
+  type CommandInfo,
+} from './usage.ts';
 
 const USAGE = `usage: tsshim seccomp show [--arch ARCH] [--cap-add CAP]... [--kernel X.Y] [--profile FILE]
-         prints the OCI linux.seccomp for containerd's default capabilities plus the added ones
        tsshim seccomp validate FILE...
-         exits 0 if every file is a valid profile, else prints each error with its JSON path and exits 1
-ARCH is a Go architecture name (${GO_ARCHES.join(', ')}); default: this machine's.
+
+show      prints the OCI linux.seccomp containerd would give a container: the default profile (or FILE) for
+          containerd's default capabilities plus the added ones
+  --arch ARCH       a Go architecture name (${GO_ARCHES.join(', ')}); default: this machine's
+  --cap-add CAP     add a capability (repeatable)
+  --kernel X.Y      the kernel version the profile's minKernel rules are checked against; default: this one's
+  --profile FILE    a profile file instead of the default profile
+validate  exits 0 if every FILE is a valid profile, else prints each error with its JSON path and exits 1
+  -h, --help        this help
 `;
 
+const SHOW_OPTIONS = {
+  arch: { type: 'string' },
+  'cap-add': { type: 'string', multiple: true, default: [] as string[] },
+  kernel: { type: 'string' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const command: CommandInfo = { name: 'seccomp', usage: USAGE, flags: optionFlags(SHOW_OPTIONS) };
+
 function usageError(message: string): number {
-  process.stderr.write(`tsshim seccomp: ${message}\n${USAGE}`);
-  return 2;
+  return usageFailure('seccomp', message, USAGE);
 }
 
 async function show(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        arch: { type: 'string' },
-        'cap-add': { type: 'string', multiple: true, default: [] },
-        kernel: { type: 'string' },
-        profile: { type: 'string' },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: SHOW_OPTIONS }));
   } catch (err) {
+    if (!isParseArgsError(err)) throw err;
     return usageError((err as Error).message);
   }
   const arch = values.arch ?? hostGoArch();
@@ -60,7 +74,11 @@ async function show(argv: string[]): Promise<number> {
   }
 }
 
-async function validate(files: string[]): Promise<number> {
+async function validate(argv: string[]): Promise<number> {
+  const end = argv.indexOf('--');
+  const flag = argv.slice(0, end === -1 ? argv.length : end).find((a) => a.startsWith('-') && a !== '-');
+  if (flag !== undefined) return usageError(`Unknown option '${flag}'`);
+  const files = argv.filter((_, i) => i !== end);
   if (files.length === 0) return usageError('validate needs a FILE');
   let failed = false;
   for (const file of files) {
@@ -79,12 +97,10 @@ async function validate(files: string[]): Promise<number> {
 
 /** `tsshim seccomp show|validate ...`; argv is what follows the word `seccomp`. */
 export async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) return printHelp(USAGE);
   const [command, ...rest] = argv;
   if (command === 'show') return show(rest);
   if (command === 'validate') return validate(rest);
-  if (command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  if (command === 'help') return printHelp(USAGE);
   return usageError(command ? `unknown command: ${command}` : 'missing command');
 }

@@ -3,12 +3,44 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSpec, type SeccompChoice } from '../oci/generate-spec.ts';
 import { loadProfileFile } from '../seccomp/load-profile.ts';
+import {
+  isParseArgsError,
+  optionFlags,
+  printHelp,
+  usageFailure,
+  wantsHelp,
+  type CommandInfo,
+} from './usage.ts';
 
 const USAGE = `usage: tsshim spec --bundle DIR [--rootfs PATH] [--seccomp default|unconfined|FILE] [--tty]
                    [--cap-add CAP]... [--hostname NAME] [--cwd DIR] [--env KEY=VALUE]... [-- ARGS...]
-Writes DIR/config.json: containerd's default spec without rlimits (the container inherits the runtime's),
-args "sh" unless given after --, no terminal unless --tty, seccomp "default" unless told otherwise.
+
+Writes DIR/config.json: containerd's default spec without rlimits (the container inherits the runtime's).
+  --bundle DIR        the bundle directory (made if missing)
+  --rootfs PATH       root.path (default rootfs)
+  --seccomp PROFILE   default (containerd's profile), unconfined, or a profile FILE (default: default)
+  --tty               give the process a terminal (default: none)
+  --cap-add CAP       add a capability to containerd's default set (repeatable)
+  --hostname NAME     the container's hostname
+  --cwd DIR           the process's working directory (default /)
+  --env KEY=VALUE     a variable of the process's environment (repeatable; default: only PATH)
+  -- ARGS...          the process's args (default sh)
+  -h, --help          this help
 `;
+
+const OPTIONS = {
+  bundle: { type: 'string' },
+  rootfs: { type: 'string' },
+  seccomp: { type: 'string' },
+  tty: { type: 'boolean', default: false },
+  'cap-add': { type: 'string', multiple: true, default: [] as string[] },
+  hostname: { type: 'string' },
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export const command: CommandInfo = { name: 'spec', usage: USAGE, flags: optionFlags(OPTIONS) };
 
 async function seccompChoice(value: string | undefined): Promise<SeccompChoice> {
   if (value === undefined || value === 'default') return { kind: 'default' };
@@ -21,36 +53,15 @@ export async function main(argv: string[]): Promise<number> {
   const split = argv.indexOf('--');
   const optionArgs = split === -1 ? argv : argv.slice(0, split);
   const containerArgs = split === -1 ? [] : argv.slice(split + 1);
+  if (wantsHelp(optionArgs)) return printHelp(USAGE);
   let values;
   try {
-    ({ values } = parseArgs({
-      args: optionArgs,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bundle: { type: 'string' },
-        rootfs: { type: 'string' },
-        seccomp: { type: 'string' },
-        tty: { type: 'boolean', default: false },
-        'cap-add': { type: 'string', multiple: true, default: [] },
-        hostname: { type: 'string' },
-        cwd: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: optionArgs, strict: true, allowPositionals: false, options: OPTIONS }));
   } catch (err) {
-    process.stderr.write(`tsshim spec: ${(err as Error).message}\n${USAGE}`);
-    return 2;
+    if (!isParseArgsError(err)) throw err;
+    return usageFailure('spec', (err as Error).message, USAGE);
   }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!values.bundle) {
-    process.stderr.write(`tsshim spec: --bundle is required\n${USAGE}`);
-    return 2;
-  }
+  if (!values.bundle) return usageFailure('spec', '--bundle is required', USAGE);
   try {
     const spec = generateSpec({
       args: containerArgs,

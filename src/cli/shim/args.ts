@@ -1,5 +1,8 @@
 // `tsshim shim (--address unix://PATH | --id ID [--namespace NS] [--containerd-address SOCK]) COMMAND ...`
 import { constants } from 'node:os';
+import { UsageError, type CommandInfo } from '../usage.ts';
+
+export { UsageError };
 
 export const USAGE = `usage: tsshim shim (--address unix://PATH | --id ID [--namespace NS] [--containerd-address SOCK])
                   [--format table|json] COMMAND [options]
@@ -13,19 +16,24 @@ commands:
   pids                                   processes in the container
   stats                                  cgroup metrics
   connect                                shim and task pids
-  kill [--signal SIG] [--all] [--exec ID]
+  kill [-s SIG] [-a] [--exec ID]         signal the task (or an exec); -a: every process of the container
   exec --exec-id ID [-t] -- CMD...       run CMD in the container with our stdio; exits with its status
   delete [--exec ID]                     delete the task (or an exec)
   shutdown                               ask the shim to exit (it does once no container is left)
   dump                                   the shim's state (also written to its log)
 
 options:
-  --namespace NS            default "default"
-  --containerd-address SOCK default /run/containerd/containerd.sock
-  --format table|json       default table
+  --address unix://PATH       the shim's socket
+  --id ID                     the container (and, without --address, the shim's group)
+  -n, --namespace NS          default "default"
+  --containerd-address SOCK   default /run/containerd/containerd.sock
+  --format table|json         default table
+  --exec ID, --exec-id ID     an exec process instead of the container's init
+  -s, --signal SIG            by number or name (KILL, SIGKILL); default TERM
+  -a, --all                   kill every process of the container
+  -t, --tty                   exec with a terminal
+  -h, --help                  this help
 `;
-
-export class UsageError extends Error {}
 
 export type Format = 'table' | 'json';
 
@@ -92,14 +100,54 @@ class Flags {
   }
 }
 
+interface ParseState {
+  target: ShimTarget;
+  format: Format;
+  execId: string;
+  signal: number;
+  all: boolean;
+  tty: boolean;
+}
+
+/** Every flag `tsshim shim` takes (-h/--help are answered before parsing), and what it sets; `value` reads the
+ *  flag's value. */
+const FLAGS: Record<string, (s: ParseState, value: () => string) => void> = {
+  '--address': (s, value) => void (s.target.address = value()),
+  '--id': (s, value) => void (s.target.id = value()),
+  '--namespace': (s, value) => void (s.target.namespace = value()),
+  '-n': (s, value) => void (s.target.namespace = value()),
+  '--containerd-address': (s, value) => void (s.target.containerdAddress = value()),
+  '--format': (s, value) => {
+    const f = value();
+    if (f !== 'table' && f !== 'json') throw new UsageError(`--format must be table or json, not ${f}`);
+    s.format = f;
+  },
+  '--exec': (s, value) => void (s.execId = value()),
+  '--exec-id': (s, value) => void (s.execId = value()),
+  '--signal': (s, value) => void (s.signal = parseSignal(value())),
+  '-s': (s, value) => void (s.signal = parseSignal(value())),
+  '--all': (s) => void (s.all = true),
+  '-a': (s) => void (s.all = true),
+  '--tty': (s) => void (s.tty = true),
+  '-t': (s) => void (s.tty = true),
+};
+
+export const command: CommandInfo = {
+  name: 'shim',
+  usage: USAGE,
+  flags: [...Object.keys(FLAGS), '-h', '--help'],
+};
+
 export function parseShimArgs(argv: string[]): ShimArgs {
-  const target: ShimTarget = { namespace: 'default', containerdAddress: '/run/containerd/containerd.sock' };
-  let format: Format = 'table';
+  const state: ParseState = {
+    target: { namespace: 'default', containerdAddress: '/run/containerd/containerd.sock' },
+    format: 'table',
+    execId: '',
+    signal: 15,
+    all: false,
+    tty: false,
+  };
   let name: (typeof COMMANDS)[number] | undefined;
-  let execId = '';
-  let signal = 15;
-  let all = false;
-  let tty = false;
   let command: string[] = [];
   const flags = new Flags(argv);
   for (let t = flags.next(); t; t = flags.next()) {
@@ -116,51 +164,16 @@ export function parseShimArgs(argv: string[]): ShimArgs {
       continue;
     }
     const flag = t.flag!;
-    switch (flag) {
-      case '--address':
-        target.address = flags.value(flag, t.inline);
-        break;
-      case '--id':
-        target.id = flags.value(flag, t.inline);
-        break;
-      case '--namespace':
-      case '-n':
-        target.namespace = flags.value(flag, t.inline);
-        break;
-      case '--containerd-address':
-        target.containerdAddress = flags.value(flag, t.inline);
-        break;
-      case '--format': {
-        const f = flags.value(flag, t.inline);
-        if (f !== 'table' && f !== 'json') throw new UsageError(`--format must be table or json, not ${f}`);
-        format = f;
-        break;
-      }
-      case '--exec':
-      case '--exec-id':
-        execId = flags.value(flag, t.inline);
-        break;
-      case '--signal':
-      case '-s':
-        signal = parseSignal(flags.value(flag, t.inline));
-        break;
-      case '--all':
-      case '-a':
-        all = true;
-        break;
-      case '-t':
-      case '--tty':
-        tty = true;
-        break;
-      default:
-        throw new UsageError(`unknown flag ${flag}`);
-    }
+    const apply = FLAGS[flag];
+    if (!apply) throw new UsageError(`unknown flag ${flag}`);
+    apply(state, () => flags.value(flag, t.inline));
   }
+  const { target, format } = state;
   if (!name) throw new UsageError('missing command');
   if (!target.address && !target.id) throw new UsageError('give --address or --id');
   if (!target.id && !NEEDS_NO_ID.includes(name))
     throw new UsageError(`${name} needs --id (the container id)`);
-  return { target, format, command: shimCommand(name, { execId, signal, all, tty, command }) };
+  return { target, format, command: shimCommand(name, { ...state, command }) };
 }
 
 function shimCommand(

@@ -1,24 +1,20 @@
 // `tsshim shim`: ttrpc straight to a live shim (ours or the Go one), no containerd involved.
 import { TtrpcError } from '../../ttrpc/index.ts';
-import { parseShimArgs, UsageError, USAGE } from './args.ts';
+import { printHelp, usageFailure, UsageError, wantsHelp } from '../usage.ts';
+import { parseShimArgs, USAGE } from './args.ts';
 import { ShimClient } from './client.ts';
 import { runCommand } from './commands.ts';
 import { execCommand } from './exec.ts';
 import { render } from './format.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  if (own.includes('-h') || own.includes('--help')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  if (wantsHelp(argv)) return printHelp(USAGE);
   let args;
   try {
     args = parseShimArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`tsshim shim: ${err.message}\n\n${USAGE}`);
-    return 2;
+    return usageFailure('shim', err.message, USAGE);
   }
   const shim = await ShimClient.connect(args.target);
   const id = args.target.id ?? '';
