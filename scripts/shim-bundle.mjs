@@ -20,17 +20,22 @@ const lazyBundles = {
 };
 const bundleByPath = new Map(Object.entries(lazyBundles).map(([name, path]) => [resolve(path), name]));
 
+const daemonFlags = JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8'));
+
 /** Bundles main.cjs loads with their V8 code cache (src/shim/bundle-loader.ts), and the node flags each runs
  *  under, which the cache must be made with: start and delete run as `node main.cjs`, the daemon under
- *  src/shim/daemon-flags.json. -info is rare, the SDK and execa runner optional: plain require for those. */
+ *  src/shim/daemon-flags.json. The execa runner loads at the daemon's first runc call, after the daemon set its
+ *  V8 flags: V8 takes a cache made with the same flags on the command line. -info is rare and the SDK only for
+ *  tracing: plain require for those. */
 const cachedBundles = {
   start: [],
   delete: [],
-  daemon: JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8')).node,
+  daemon: daemonFlags.node,
+  'spawn-execa': [...daemonFlags.node, ...daemonFlags.v8AfterLoad],
 };
 
 /** import() of one of the lazy modules becomes a require of its sibling bundle: through the code-cache loader
- *  for main.ts's actions, a plain require('./<name>.cjs') for the others */
+ *  for the cached ones, a plain require('./<name>.cjs') for the others */
 const lazyAsSiblings = {
   name: 'tsshim-lazy-bundles',
   setup(b) {

@@ -7,6 +7,7 @@ import { TaskServices } from '../api/types.ts';
 import { native } from '../native/index.ts';
 import { setupTracing } from '../otel/setup.ts';
 import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
+import { runner } from '../spawn/index.ts';
 import { Server, type ServiceMethods, type UnaryHandler } from '../ttrpc/index.ts';
 import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
@@ -182,5 +183,6 @@ export async function runDaemon(
     id: flags.id,
     bootMs: Math.round(process.uptime() * 1000),
     codeCache: loadedBundles().daemon ?? false,
+    runner,
   });
 }

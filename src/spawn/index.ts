@@ -7,7 +7,12 @@ import type { RunOptions, RunResult, Spawned } from './types.ts';
 export { lookPath } from './look-path.ts';
 export type { RunOptions, RunResult, Spawned, StdioTarget } from './types.ts';
 
-const useExeca = process.env.TSSHIM_RUNNER === 'execa';
+/** What starts runc: node:child_process (child.ts) by default; execa (execa.ts, a bundle of its own loaded at the
+ *  first call) with TSSHIM_RUNNER=execa. execa stays the option: it makes every container start slower
+ *  (bench/README.md, the execa lever). */
+export const runner: 'child_process' | 'execa' =
+  process.env.TSSHIM_RUNNER === 'execa' ? 'execa' : 'child_process';
+const useExeca = runner === 'execa';
 
 /** Runs to completion. Resolves for any exit (never throws for a non-zero exit or a signal); rejects only when
  *  the program cannot be started, with an Error naming the program. */
