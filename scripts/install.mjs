@@ -66,6 +66,9 @@ function remakeCodeCaches() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // npm only warns about package.json's engines; the shim would fail at its first start instead
+  if (Number(process.versions.node.split('.')[0]) < 20)
+    fail(`tsshim needs Node.js 20 or later; npm runs ${process.execPath}, Node.js ${process.version}`);
   buildAddon();
   try {
     writeLauncher();
