@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -711,7 +712,7 @@ static napi_value RecvMessage(napi_env env, napi_callback_info info) {
 #define COPY_BUDGET (4 << 20) /* bytes per readiness callback, so one stream cannot starve the loop */
 
 enum copy_event { COPY_END = 0, COPY_SINK_ERROR = 1, COPY_SOURCE_ERROR = 2 };
-enum copy_wait { WAIT_NONE, WAIT_SRC, WAIT_DST };
+enum copy_wait { WAIT_NONE, WAIT_SRC, WAIT_DST, WAIT_EITHER };
 
 struct copier {
   uv_poll_t src_poll, dst_poll;
@@ -719,11 +720,13 @@ struct copier {
   int dst_pollable;
   int use_splice;
   int discarding;
+  int drop_lines;  /* never wait for the destination: drop whole lines it cannot take */
+  int line_open;   /* the bytes passed on so far end inside a line */
   int finished, stopped, open_handles, js_alive;
   enum copy_wait waiting;
   char *buf;
   size_t buf_off, buf_len;
-  double copied, discarded;
+  double copied, discarded, dropped_lines;
   napi_env env;
   napi_ref callback;
   napi_async_context async;
@@ -760,11 +763,11 @@ static void on_copy_dst(uv_poll_t *h, int status, int events) {
 
 static void copy_wait_for(struct copier *c, enum copy_wait w) {
   if (c->waiting == w) return;
-  if (c->waiting == WAIT_SRC) uv_poll_stop(&c->src_poll);
-  if (c->waiting == WAIT_DST) uv_poll_stop(&c->dst_poll);
+  if (c->waiting == WAIT_SRC || c->waiting == WAIT_EITHER) uv_poll_stop(&c->src_poll);
+  if (c->waiting == WAIT_DST || c->waiting == WAIT_EITHER) uv_poll_stop(&c->dst_poll);
   c->waiting = w;
-  if (w == WAIT_SRC) uv_poll_start(&c->src_poll, UV_READABLE | UV_DISCONNECT, on_copy_src);
-  if (w == WAIT_DST) uv_poll_start(&c->dst_poll, UV_WRITABLE | UV_DISCONNECT, on_copy_dst);
+  if (w == WAIT_SRC || w == WAIT_EITHER) uv_poll_start(&c->src_poll, UV_READABLE | UV_DISCONNECT, on_copy_src);
+  if (w == WAIT_DST || w == WAIT_EITHER) uv_poll_start(&c->dst_poll, UV_WRITABLE | UV_DISCONNECT, on_copy_dst);
 }
 
 static void copy_finish(struct copier *c, enum copy_event ev, int err) {
@@ -800,7 +803,92 @@ static void copy_wait_blocked(struct copier *c) {
   copy_wait_for(c, WAIT_SRC);
 }
 
+// The destination is full and the copy must not wait for it: drop, from the bytes not yet passed on, every
+// whole line that can go. The rest of a line partly passed on is kept (it completes that line), and so is a
+// last line whose end has not been read yet (it may still be dropped whole).
+static void copy_drop_lines(struct copier *c) {
+  char *p = c->buf + c->buf_off;
+  size_t n = c->buf_len, from = 0;
+  if (c->line_open) {
+    char *nl = memchr(p, '\n', n);
+    if (!nl) return;
+    from = (size_t)(nl - p) + 1;
+  }
+  char *last = NULL;
+  for (size_t i = n; i > from; i--)
+    if (p[i - 1] == '\n') {
+      last = p + i - 1;
+      break;
+    }
+  if (!last) return;
+  size_t to = (size_t)(last - p) + 1;
+  for (size_t i = from; i < to; i++)
+    if (p[i] == '\n') c->dropped_lines++;
+  c->discarded += (double)(to - from);
+  memmove(p + from, p + to, n - to);
+  c->buf_len -= to - from;
+}
+
+// Read/write through the buffer without ever waiting for the destination (TSSHIM_OUTPUT_DROP_LINES).
+static void copy_pump_dropping(struct copier *c) {
+  size_t moved = 0;
+  while (!c->finished && !c->stopped && moved < COPY_BUDGET) {
+    if (c->buf_len > 0) {
+      ssize_t w = write(c->dst, c->buf + c->buf_off, c->buf_len);
+      if (w > 0) {
+        c->line_open = c->buf[c->buf_off + (size_t)w - 1] != '\n';
+        c->buf_off += (size_t)w;
+        c->buf_len -= (size_t)w;
+        c->copied += (double)w;
+        moved += (size_t)w;
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno != EAGAIN) {
+        copy_sink_failed(c, errno);
+        return;
+      }
+      copy_drop_lines(c);
+    }
+    // make room behind what is pending, then read more of the container's output
+    if (c->buf_off > 0) {
+      memmove(c->buf, c->buf + c->buf_off, c->buf_len);
+      c->buf_off = 0;
+    }
+    size_t room = COPY_BUF_SIZE - c->buf_len;
+    if (room == 0) {
+      copy_wait_for(c, WAIT_DST); // one line longer than the buffer: it is passed on whole, later
+      return;
+    }
+    ssize_t n = read(c->src, c->buf + c->buf_len, room);
+    if (n > 0) {
+      c->buf_len += (size_t)n;
+      moved += (size_t)n;
+    } else if (n == 0 || errno == EIO) {
+      if (c->buf_len == 0) {
+        copy_finish(c, COPY_END, 0);
+        return;
+      }
+      copy_wait_for(c, WAIT_DST); // the end: what is left goes out when the destination takes it
+      return;
+    } else if (errno == EINTR) {
+      continue;
+    } else if (errno == EAGAIN) {
+      copy_wait_for(c, c->buf_len > 0 ? WAIT_EITHER : WAIT_SRC);
+      return;
+    } else {
+      copy_finish(c, COPY_SOURCE_ERROR, errno);
+      return;
+    }
+  }
+  if (!c->finished && !c->stopped && c->waiting == WAIT_NONE) copy_wait_for(c, WAIT_SRC);
+}
+
 static void copy_pump(struct copier *c) {
+  if (c->drop_lines && !c->discarding) {
+    copy_pump_dropping(c);
+    return;
+  }
   size_t moved = 0;
   while (!c->finished && !c->stopped && moved < COPY_BUDGET) {
     if (c->use_splice) {
@@ -926,6 +1014,7 @@ static napi_value CopierStats(napi_env env, napi_callback_info info) {
   CHECK(napi_create_object(env, &obj));
   set_number(env, obj, "copied", c->copied);
   set_number(env, obj, "discarded", c->discarded);
+  set_number(env, obj, "droppedLines", c->dropped_lines);
   set_number(env, obj, "spliced", c->use_splice);
   set_number(env, obj, "waitingForDestination", c->waiting == WAIT_DST);
   return obj;
@@ -935,10 +1024,16 @@ static napi_value CopierStats(napi_env env, napi_callback_info info) {
 // closed here; stop() must be called (after the end event or to abandon the copy) before the caller closes them.
 // The methods take the copier as `this`, so they cannot outlive it.
 static napi_value CopyOutput(napi_env env, napi_callback_info info) {
-  napi_value argv[3], name, fn, obj;
+  napi_value argv[4], name, fn, obj;
   int64_t src, dst;
-  if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &src) || !get_int(env, argv[1], &dst))
+  size_t argc = 4;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 || !get_int(env, argv[0], &src) ||
+      !get_int(env, argv[1], &dst)) {
+    napi_throw_type_error(env, NULL, "copyOutput(srcFd, dstFd, onEvent[, dropLines])");
     return NULL;
+  }
+  bool drop_lines = false;
+  if (argc > 3) napi_get_value_bool(env, argv[3], &drop_lines);
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
   struct copier *c = calloc(1, sizeof *c);
@@ -948,8 +1043,13 @@ static napi_value CopyOutput(napi_env env, napi_callback_info info) {
   c->env = env;
   c->discarding = dst < 0;
   c->use_splice = dst >= 0;
+  if (drop_lines && dst >= 0 && !copy_ensure_buf(c)) {
+    free(c);
+    return throw_errno(env, ENOMEM, "copy fd %lld", (long long)src);
+  }
   int err = uv_poll_init(loop, &c->src_poll, c->src); // also makes the source non-blocking
   if (err) {
+    free(c->buf);
     free(c);
     return throw_errno(env, -err, "poll fd %lld", (long long)src);
   }
@@ -961,6 +1061,11 @@ static napi_value CopyOutput(napi_env env, napi_callback_info info) {
     c->dst_pollable = 1;
     c->dst_poll.data = c;
     c->open_handles++;
+  }
+  // only a destination that can be full is worth dropping for; the buffer is the one the read/write path uses
+  if (drop_lines && c->dst_pollable && c->buf) {
+    c->drop_lines = 1;
+    c->use_splice = 0;
   }
   napi_create_reference(env, argv[2], 1, &c->callback);
   napi_create_string_utf8(env, "tsshim:copyOutput", NAPI_AUTO_LENGTH, &name);

@@ -33,6 +33,8 @@ export interface CopyStats {
   spliced: number;
   /** 1 while the destination is full and the source is not read */
   waitingForDestination: number;
+  /** whole lines dropped because the destination was full (dropLines only) */
+  droppedLines: number;
 }
 
 export interface OutputCopier {
@@ -74,12 +76,14 @@ export interface NativeAddon {
   peerCredentials(fd: number): PeerCredentials;
   /** Copies srcFd (a pipe or terminal master) to dstFd (a FIFO, pipe, file; -1 discards) on the event loop:
    *  splice(2) where the kernel can, else read/write through one reused buffer. While the destination is full
-   *  the source is not read (the writer blocks). onEvent gets (event, errno, bytes copied so far). Neither fd
-   *  is closed. Both fds are made non-blocking when they can be polled. */
+   *  the source is not read (the writer blocks); with dropLines, whole lines the destination cannot take are
+   *  dropped instead (and counted). onEvent gets (event, errno, bytes copied so far). Neither fd is closed.
+   *  Both fds are made non-blocking when they can be polled. */
   copyOutput(
     srcFd: number,
     dstFd: number,
     onEvent: (event: CopyEvent, errno: number, copied: number) => void,
+    dropLines?: boolean,
   ): OutputCopier;
   /** a non-blocking SOCK_SEQPACKET listener on an abstract unix name (no file); EADDRINUSE when taken */
   seqpacketListen(name: string): number;

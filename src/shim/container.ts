@@ -126,5 +126,12 @@ export class Container {
 }
 
 function ioContext(id: string, options: RuncOptions, context: ContainerContext): IOContext {
-  return { id, namespace: context.namespace, ioUid: options.io_uid, ioGid: options.io_gid, log: context.log };
+  return {
+    id,
+    namespace: context.namespace,
+    ioUid: options.io_uid,
+    ioGid: options.io_gid,
+    log: context.log,
+    dropLinesWhenFull: process.env.TSSHIM_OUTPUT_DROP_LINES === '1',
+  };
 }

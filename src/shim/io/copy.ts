@@ -103,6 +103,8 @@ const legalMoves: Record<OutputState, readonly OutputState[]> = {
 export interface OutputCopyOptions {
   name: string;
   log: IOLog;
+  /** never make the container wait for this destination: drop whole lines it cannot take, and count them */
+  dropLines?: boolean;
 }
 
 export class OutputCopy {
@@ -122,7 +124,12 @@ export class OutputCopy {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     try {
-      this.copier = native().copyOutput(source.fd, sink.fd, (event, errno) => this.onEvent(event, errno));
+      this.copier = native().copyOutput(
+        source.fd,
+        sink.fd,
+        (event, errno) => this.onEvent(event, errno),
+        opts.dropLines === true,
+      );
     } catch (err) {
       source.release();
       sink.release();
@@ -135,9 +142,9 @@ export class OutputCopy {
   }
 
   /** bytes written to the destination and bytes thrown away after it failed */
-  stats(): { copied: number; discarded: number } {
+  stats(): { copied: number; discarded: number; droppedLines: number } {
     const s = this.finalStats ?? this.copier.stats();
-    return { copied: s.copied, discarded: s.discarded };
+    return { copied: s.copied, discarded: s.discarded, droppedLines: s.droppedLines };
   }
 
   /** abandon copying and release source and sink (idempotent; nothing happens once done) */
@@ -196,8 +203,14 @@ export class OutputCopy {
   private finish(): void {
     this.move('done');
     this.sink.release();
-    const { copied, discarded } = this.stats();
+    const { copied, discarded, droppedLines } = this.stats();
     this.opts.log('debug', 'container output copied', { stream: this.opts.name, bytes: copied });
+    if (droppedLines > 0)
+      this.opts.log('warn', 'container output lines were dropped because the reader did not take them', {
+        stream: this.opts.name,
+        droppedLines,
+        droppedBytes: discarded,
+      });
     if (this.sinkFailed)
       this.opts.log('warn', 'container output was discarded because its destination failed', {
         stream: this.opts.name,

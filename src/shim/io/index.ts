@@ -99,7 +99,12 @@ class Builder {
   }
 
   copyOutput(name: string, source: OutputSource, sink: OutputSink): OutputCopy {
-    const copy = new OutputCopy(source, sink, { name: `${this.ctx.id}/${name}`, log: this.ctx.log });
+    const copy = new OutputCopy(source, sink, {
+      name: `${this.ctx.id}/${name}`,
+      log: this.ctx.log,
+      // only a client's FIFO: a logging binary's pipe or a file is never dropped from
+      dropLines: this.ctx.dropLinesWhenFull === true && sink.drained !== undefined,
+    });
     this.res.outputs.push(copy);
     return copy;
   }

@@ -19,6 +19,9 @@ export interface IOContext {
   /** where the console socket's directory is made (default $XDG_RUNTIME_DIR or os.tmpdir()) */
   tmpDir?: string;
   log: IOLog;
+  /** TSSHIM_OUTPUT_DROP_LINES=1: a FIFO reader that does not take output makes the shim drop whole lines
+   *  (counted in the log) instead of making the container wait */
+  dropLinesWhenFull?: boolean;
 }
 
 export interface RuncIo {

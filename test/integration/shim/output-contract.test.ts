@@ -2,12 +2,13 @@
 // reader that pauses or goes away makes the container wait (its pipe fills) instead of losing output, a client
 // that attaches again gets the output from where it stopped, and the few bytes of a short process arrive even
 // though the client closes its readers as soon as Delete returns.
-import { describe } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { skipReason } from '../../helpers/containerd.ts';
+import { skipReason, startContainerd, type Containerd } from '../../helpers/containerd.ts';
 import {
   ctrOk,
+  eventually,
   runInBackground,
   sharedDaemon,
   shimTest,
@@ -117,3 +118,49 @@ for (const version of shimTestVersions()) {
     },
   );
 }
+
+describe(
+  'TSSHIM_OUTPUT_DROP_LINES=1: a container never waits for its reader',
+  { skip: skipReason('2') },
+  () => {
+    let d: Containerd | undefined;
+    after(async () => {
+      await d?.stop();
+    });
+
+    test('with the reader paused the container runs to its end; whole lines arrive, in order, the rest is counted', async () => {
+      d = await startContainerd('2', {
+        shim: 'tsshim',
+        logLevel: 'debug',
+        env: { TSSHIM_OUTPUT_DROP_LINES: '1' },
+      });
+      const image = await d.importImage();
+      const run = runInBackground(d, [
+        'run',
+        '--rm',
+        image,
+        'dropper',
+        'sh',
+        '-c',
+        `seq 1 ${LINES}; echo done >&2`,
+      ]);
+      await run.waitForStdout(/\n/);
+      run.child.kill('SIGSTOP');
+      // the container is not held up by the paused reader: it finishes while ctr is stopped
+      await eventually(
+        () => d!.log().includes('lines were dropped'),
+        (seen) => seen,
+        60_000,
+      );
+      run.child.kill('SIGCONT');
+      assert.equal(await run.exited, 0, run.stderr());
+      const got = run.stdout().split('\n').slice(0, -1).map(Number);
+      assert.ok(got.length < LINES, 'lines were dropped');
+      for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, `in order at ${i}`);
+      assert.ok(
+        got.every((n) => Number.isInteger(n) && n >= 1 && n <= LINES),
+        'only whole lines',
+      );
+    });
+  },
+);

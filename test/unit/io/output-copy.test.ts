@@ -159,3 +159,53 @@ describe('OutputCopy states', () => {
     assert.equal(copy.stats().discarded, 64 * 1024);
   });
 });
+
+describe('OutputCopy with dropLines (TSSHIM_OUTPUT_DROP_LINES=1)', () => {
+  test('a destination that takes nothing never makes the writer wait; only whole lines are dropped, and counted', async () => {
+    const from = pipeEnds();
+    const to = pipeEnds();
+    const logs: Logged[] = [];
+    const copy = new OutputCopy(counted(from.read), counted(to.write), {
+      name: 'c/stdout',
+      log: (level, msg) => logs.push({ level, msg }),
+      dropLines: true,
+    });
+    // numbered lines, far more than the pipe and the copy's buffer hold; nobody reads until the end
+    const lines = Array.from({ length: 200_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}\n`);
+    const writer = spawn('sh', ['-c', 'cat'], { stdio: ['pipe', from.write, 'ignore'] });
+    closeSync(from.write);
+    const exited = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
+    writer.stdin.end(lines.join(''));
+    assert.equal(await exited, 0, 'the writer finished although nobody read');
+    let received = '';
+    while (copy.state === 'copying') {
+      received += drain(to.read).toString();
+      await tick(5);
+    }
+    received += drain(to.read).toString();
+    await copy.done;
+    const got = received.split('\n').slice(0, -1);
+    assert.ok(
+      got.length > 0 && got.length < lines.length,
+      `some lines arrived, some were dropped: ${got.length}`,
+    );
+    // every line that arrived is whole and in order
+    let previous = -1;
+    for (const line of got) {
+      const m = /^line (\d+) (x*)$/.exec(line);
+      assert.ok(m, `a whole line: ${JSON.stringify(line.slice(0, 80))}`);
+      const n = Number(m[1]);
+      assert.equal(m[2]!.length, n % 50);
+      assert.ok(n > previous, 'in order');
+      previous = n;
+    }
+    const { droppedLines } = copy.stats();
+    assert.equal(
+      droppedLines,
+      lines.length - got.length,
+      'every line is either delivered or counted as dropped',
+    );
+    assert.ok(logs.some((l) => l.level === 'warn' && l.msg.includes('lines were dropped')));
+    closeSync(to.read);
+  });
+});
