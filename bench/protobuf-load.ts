@@ -1,4 +1,4 @@
-// Issue 2's question: load the schemas at run time from a descriptor generated at build time (what tsshim
+// The descriptor's question: load the schemas at run time from a descriptor generated at build time (what tsshim
 // does), or parse the .proto files at run time? Each variant runs in fresh node processes, interleaved; the
 // figure is the in-process time from the first import to the first encoded StateRequest.
 import { execFileSync } from 'node:child_process';

@@ -134,7 +134,7 @@ async function runScenarios(
 }
 
 async function runOutputCopy(opts: BenchOptions, subjects: Subject[], results: BenchResults): Promise<void> {
-  // the comparison: containerd's Go shim against tsshim as built
+  // the comparison the targets are about: containerd's Go shim against tsshim as built
   const copiers = subjects.filter((s) => !s.lever);
   const cases = outputCases(opts.outputMB);
   progress(

@@ -1,4 +1,4 @@
-// The output-copy section of the report (issue 16): per reader pace, the shims' memory, CPU and throughput,
+// The output-copy section of the report: per reader pace, the shims' memory, CPU and throughput,
 // each against its target.
 import type { BenchResults, OutputCopyCaseResult, OutputCopyFigures } from './results.ts';
 import { ratio } from './stats.ts';

@@ -1,4 +1,4 @@
-// The printed report: Go shim against tsshim, the issue's targets, the output copy, the lever variants, process
+// The printed report: Go shim against tsshim, the targets, the output copy, the lever variants, process
 // start-up.
 import { outputCopySection } from './report-output-copy.ts';
 import type { BenchResults, SubjectInfo } from './results.ts';
@@ -156,7 +156,7 @@ export function markdownReport(r: BenchResults): string {
       '',
       ...checks.map((c) => `- ${c.ok === undefined ? '·' : c.ok ? '✓' : '✗'} ${c.text}: ${c.detail}`),
     );
-  if (r.outputCopy) out.push('', '### Output copy (issue 16)', '', ...outputCopySection(r));
+  if (r.outputCopy) out.push('', '### Output copy', '', ...outputCopySection(r));
   const levers = r.subjects.filter((s) => s.lever);
   if (levers.length > 0)
     out.push('', '### Levers (each one change against tsshim as built)', '', ...leverTable(r, levers));

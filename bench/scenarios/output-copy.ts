@@ -1,4 +1,4 @@
-// Issue 16, "a chatty container costs the shim no memory": a container writes hundreds of MB to stdout through
+// "A chatty container costs the shim no memory": a container writes hundreds of MB to stdout through
 // `ctr run --rm`, and the bench reads ctr's stdout as fast as it can or at a fixed pace. For each shim: its
 // private memory while copying and once the output ended, its CPU time, and the throughput the reader got.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// tsshim_native: the syscalls Node cannot make (see /work/shared/reference/peers-and-node.md §3).
+// tsshim_native: the syscalls Node cannot make.
 // Every function is a thin wrapper; policy lives in TypeScript. Errors become JS Errors whose message names
 // the syscall and its important arguments, with `code` set to the errno name (e.g. 'EINVAL').
 #define NAPI_VERSION 8

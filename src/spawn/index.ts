@@ -1,6 +1,6 @@
 // The only place that starts processes. Every child is marked owned in the native reaper synchronously after
-// the spawn and unmarked once libuv has reaped it, so the reaper never steals a libuv child (libuv would wait
-// forever: /work/shared/reference/peers-and-node.md §3.1).
+// the spawn and unmarked once libuv has reaped it, so the reaper never steals a libuv child (libuv would
+// then wait forever for an exit it never sees).
 import { runChild, spawnChildProcess } from './child.ts';
 import type { RunOptions, RunResult, Spawned } from './types.ts';
 
