@@ -46,6 +46,7 @@ const leverScenarios: Record<string, ScenarioName[]> = {
   pool: ['run', 'memory'],
   nocache: ['run'],
   execa: ['run', 'exec'],
+  nopino: ['run', 'memory'],
   nosplit: ['run'],
   extdeps: ['run', 'memory'],
 };

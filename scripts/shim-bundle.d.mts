@@ -1,4 +1,4 @@
 export function buildShim(
   outdir: string,
-  variant?: { onefile?: boolean; externalDeps?: boolean; minify?: boolean },
+  variant?: { onefile?: boolean; externalDeps?: boolean; minify?: boolean; alias?: Record<string, string> },
 ): Promise<void>;

@@ -76,12 +76,13 @@ function writeCodeCaches(dir) {
 /**
  * Builds <outdir>/shim/main.cjs (the entry bin/containerd-shim-tsshim-v2 requires) and one bundle per action.
  * @param {string} outdir
- * @param {{ onefile?: boolean, externalDeps?: boolean, minify?: boolean }} [variant]
+ * @param {{ onefile?: boolean, externalDeps?: boolean, minify?: boolean, alias?: Record<string, string> }} [variant]
  *   onefile: every action inside main.cjs (so `start` parses the daemon's code too; a bench lever);
- *   externalDeps: npm packages load from node_modules as module trees (a bench lever)
+ *   externalDeps: npm packages load from node_modules as module trees (a bench lever);
+ *   alias: packages built from another file (a bench lever: pino replaced by a stand-in)
  */
 export async function buildShim(outdir, variant = {}) {
-  const { onefile = false, externalDeps = false, minify = true } = variant;
+  const { onefile = false, externalDeps = false, minify = true, alias } = variant;
   await build({
     entryPoints: onefile ? { main: 'src/shim/main.ts' } : { main: 'src/shim/main.ts', ...lazyBundles },
     outdir: `${outdir}/shim`,
@@ -94,6 +95,7 @@ export async function buildShim(outdir, variant = {}) {
     supported: { 'dynamic-import': false },
     plugins: onefile ? [] : [lazyAsSiblings],
     packages: externalDeps ? 'external' : undefined,
+    alias,
     define: { 'import.meta.url': '__tsshimModuleUrl' },
     banner: { js: "var __tsshimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     minify,

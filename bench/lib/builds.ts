@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildShim } from '../../scripts/shim-bundle.mjs';
 import { writeLauncher } from '../../scripts/write-launcher.mjs';
 
-export type BuildName = 'as-built' | 'onefile' | 'external-deps';
+export type BuildName = 'as-built' | 'onefile' | 'external-deps' | 'no-pino';
 
 export interface Builds {
   /** the shim entry script of a build: what containerd runs as containerd-shim-runc-v2 */
@@ -37,9 +37,11 @@ async function buildVariant(
   try {
     // onefile: every action in one file, so `start` reads and parses the daemon's code too
     // external-deps: protobufjs and execa load from node_modules as module trees
+    // no-pino: the shim's logger writes through a stand-in that does what it asks of pino, without pino
     await buildShim(join(buildDir, 'dist'), {
       onefile: name === 'onefile',
       externalDeps: name === 'external-deps',
+      ...(name === 'no-pino' ? { alias: { pino: './bench/lib/pino-stand-in.cjs' } } : {}),
     });
   } finally {
     process.chdir(cwd);
@@ -66,6 +68,7 @@ export async function prepareBuilds(repoRoot: string, variants: boolean): Promis
     if (variants) {
       await buildVariant(repoRoot, join(dir, 'onefile'), 'onefile');
       await buildVariant(repoRoot, join(dir, 'external-deps'), 'external-deps');
+      await buildVariant(repoRoot, join(dir, 'no-pino'), 'no-pino');
     }
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

@@ -90,6 +90,13 @@ export const leverSubjects: SubjectSpec[] = [
     env: { TSSHIM_RUNNER: 'execa' },
   },
   {
+    key: 'nopino',
+    label: 'tsshim, logger without pino',
+    shim: 'tsshim',
+    lever: 'the log written by a stand-in of ~40 lines instead of pino (same lines)',
+    build: 'no-pino',
+  },
+  {
     key: 'nosplit',
     label: 'tsshim one file, no code splitting',
     shim: 'tsshim',

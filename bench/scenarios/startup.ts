@@ -65,6 +65,22 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
       args: requiring([start, daemon]),
       env: shimEnv,
     },
+    // what the optional libraries add once they load: execa at the first runc call with TSSHIM_RUNNER=execa,
+    // the OpenTelemetry SDK and its exporters at boot with tracing on (neither loads otherwise)
+    {
+      key: 'daemon-execa-modules',
+      label: "modules `start` loads + the daemon's + the execa runner's",
+      cmd: node,
+      args: requiring([start, daemon, actionBundle(dist, 'spawn-execa')]),
+      env: shimEnv,
+    },
+    {
+      key: 'daemon-otel-modules',
+      label: "modules `start` loads + the daemon's + the OpenTelemetry SDK's",
+      cmd: node,
+      args: requiring([start, daemon, actionBundle(dist, 'otel-sdk')]),
+      env: shimEnv,
+    },
   ];
   if (variants) {
     commands.push({
@@ -72,6 +88,14 @@ export function startupCommands(builds: Builds, variants: boolean): StartupComma
       label: 'one-file build `-v` (parses every action)',
       cmd: builds.binary('onefile'),
       args: ['-v'],
+    });
+    const noPino = builds.distDir('no-pino');
+    commands.push({
+      key: 'nopino-daemon-modules',
+      label: "start's + daemon's modules, logger without pino",
+      cmd: node,
+      args: requiring([actionBundle(noPino, 'start'), actionBundle(noPino, 'daemon')]),
+      env: shimEnv,
     });
     const ext = builds.distDir('external-deps');
     commands.push({
