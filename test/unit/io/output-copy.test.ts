@@ -175,6 +175,7 @@ describe('OutputCopy with dropLines (TSSHIM_OUTPUT_DROP_LINES=1)', () => {
     const writer = spawn('sh', ['-c', 'cat'], { stdio: ['pipe', from.write, 'ignore'] });
     closeSync(from.write);
     const exited = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
+    assert.ok(writer.stdin, 'a pipe to the writer');
     writer.stdin.end(lines.join(''));
     assert.equal(await exited, 0, 'the writer finished although nobody read');
     let received = '';
