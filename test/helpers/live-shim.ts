@@ -10,7 +10,8 @@ import { decode, encode } from '../../src/api/codec.ts';
 import { TaskServices, TypeNames } from '../../src/api/types.ts';
 import { openFifo } from '../../src/cli/run/client-io.ts';
 import { generateSpec } from '../../src/oci/generate-spec.ts';
-import { Client, Server, type Metadata, type MetadataInit } from '../../src/ttrpc/index.ts';
+import { fromTimestamp, type Timestamp } from '../../src/api/timestamp.ts';
+import { Client, Server, TtrpcError, type Metadata, type MetadataInit } from '../../src/ttrpc/index.ts';
 import { busyboxRootfs, repoRoot } from './rootfs.ts';
 import { alive } from './cleanup.ts';
 
@@ -20,18 +21,36 @@ export const tsshimBin = join(repoRoot, 'bin', 'tsshim');
 export interface ForwardedEvent {
   topic: string;
   metadata: Metadata;
+  /** the envelope's timestamp: when the shim published the event */
+  publishedAt: Date | undefined;
+  receivedAt: Date;
 }
 
-/** containerd's events endpoint: records each Forward with the metadata it came with. */
+/** a status code to refuse an event with, or undefined to take it */
+export type EventsAnswer = (topic: string) => number | undefined;
+
+/** containerd's events endpoint: records each Forward it takes with the metadata it came with. */
 class EventsRecorder {
   readonly events: ForwardedEvent[] = [];
+  answer: EventsAnswer | undefined;
   private readonly server = new Server();
 
   constructor() {
     this.server.register('containerd.services.events.ttrpc.v1.Events', {
       Forward: (payload, ctx) => {
-        const req = decode<{ envelope: { topic: string } | null }>(TypeNames.forwardRequest, payload);
-        this.events.push({ topic: req.envelope?.topic ?? '', metadata: ctx.metadata });
+        const req = decode<{ envelope: { topic: string; timestamp?: Timestamp } | null }>(
+          TypeNames.forwardRequest,
+          payload,
+        );
+        const topic = req.envelope?.topic ?? '';
+        const refusal = this.answer?.(topic);
+        if (refusal !== undefined) throw new TtrpcError(refusal, `test refuses ${topic}`);
+        this.events.push({
+          topic,
+          metadata: ctx.metadata,
+          publishedAt: fromTimestamp(req.envelope?.timestamp),
+          receivedAt: new Date(),
+        });
         return new Uint8Array();
       },
     });
@@ -53,6 +72,8 @@ export interface LiveShim {
   bundle: string;
   containerdAddress: string;
   events: ForwardedEvent[];
+  /** how the events endpoint answers from now on (undefined: it takes every event) */
+  answerEvents(answer: EventsAnswer | undefined): void;
   shimPid: number;
   /** shim log lines so far (JSON lines) */
   log(): string[];
@@ -154,6 +175,7 @@ export async function startLiveShim(opts: LiveShimOptions = {}): Promise<LiveShi
     bundle,
     containerdAddress,
     events: sink.events,
+    answerEvents: (answer) => (sink.answer = answer),
     shimPid,
     log: () => [...logText],
     call,

@@ -31,7 +31,10 @@ export interface ShimDump {
   events: {
     pending: { topic: string; attempts: number }[];
     failedAttempts: number;
+    /** dropped because the queue was full */
     dropped: number;
+    /** refused by containerd for good, skipped */
+    rejected: number;
   };
   openFds: number;
   memory: NodeJS.MemoryUsage;
@@ -46,7 +49,12 @@ export interface DumpSources {
   startedAt: number;
   tracing: boolean;
   containers: ReadonlyMap<string, Container>;
-  publisher: { readonly pending: readonly QueuedEvent[]; readonly failed: number; readonly dropped: number };
+  publisher: {
+    readonly pending: readonly QueuedEvent[];
+    readonly failed: number;
+    readonly dropped: number;
+    readonly rejected: number;
+  };
 }
 
 export function openFdCount(): number {
@@ -100,6 +108,7 @@ export function collectDump(src: DumpSources): ShimDump {
       pending: src.publisher.pending.map((e) => ({ topic: e.topic, attempts: e.attempts })),
       failedAttempts: src.publisher.failed,
       dropped: src.publisher.dropped,
+      rejected: src.publisher.rejected,
     },
     openFds: openFdCount(),
     memory: process.memoryUsage(),
