@@ -17,7 +17,7 @@ import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
 import { DEBUG_SERVICE, debugMethods } from './debug/service.ts';
 import { Publisher, TtrpcForwarder } from './events/publisher.ts';
 import type { ShimFlags } from './flags.ts';
-import { createLogger, openLogFifo, type LogFn } from './logger.ts';
+import { createLogger, openLogFifo } from './logger.ts';
 import { taskMethods } from './service/handlers.ts';
 import { instrumentService } from './service/instrument.ts';
 import { TaskService } from './service/task-service.ts';
@@ -28,17 +28,19 @@ const SHUTDOWN_GRACE_MS = 2_000;
 const EVENT_DRAIN_MS = 3_000;
 const TRACE_FLUSH_MS = 3_000;
 
-/** ttrpc's UnixSocketRequireSameUser: only a peer with our effective uid and gid may talk to us. */
-function sameUser(log: LogFn): (socket: net.Socket) => boolean {
+/** ttrpc's UnixSocketRequireSameUser: only a peer with our effective uid and gid may talk to us; the server logs
+ *  the refusal with the reason thrown. */
+function sameUser(): (socket: net.Socket) => boolean {
   const uid = process.geteuid?.() ?? 0;
   const gid = process.getegid?.() ?? 0;
   return (socket) => {
     const fd = handleFd(socket);
-    if (fd === undefined) return false;
+    if (fd === undefined) throw new Error('ttrpc: no socket fd to read the peer credentials from');
     const peer = native().peerCredentials(fd);
     if (peer.uid === uid && peer.gid === gid) return true;
-    log('warn', 'ttrpc: refusing connection after handshake', { peerUid: peer.uid, peerGid: peer.gid });
-    return false;
+    throw new Error(
+      `ttrpc: invalid credentials: peer uid ${peer.uid} gid ${peer.gid}, want uid ${uid} gid ${gid}`,
+    );
   };
 }
 
@@ -116,7 +118,7 @@ export async function runDaemon(
   const exits = { onExit, captureExits };
   const publisher = new Publisher(flags.namespace, new TtrpcForwarder(process.env.TTRPC_ADDRESS ?? ''), log);
   let shuttingDown = false;
-  const server = new Server({ onConnection: sameUser(log) });
+  const server = new Server({ onConnection: sameUser(), logger: log });
 
   const shutdown = async (reason: string): Promise<void> => {
     if (shuttingDown) return;

@@ -120,7 +120,7 @@ export class Client {
     const { streamId, type, length } = event.header;
     const call = this.pending.get(streamId);
     if (call === undefined) {
-      this.logger.debug({ streamId, type }, 'ttrpc: received message on inactive stream');
+      this.logger('debug', 'ttrpc: received message on inactive stream', { streamId, type });
       return;
     }
     if (event.kind === 'oversize') {
@@ -158,7 +158,7 @@ export class Client {
     try {
       this.options.onClose?.();
     } catch (err) {
-      this.logger.warn({ err }, 'ttrpc: onClose callback failed');
+      this.logger('warn', 'ttrpc: onClose callback failed', { err });
     }
   }
 }

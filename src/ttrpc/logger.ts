@@ -1,10 +1,7 @@
-// The small logging surface ttrpc needs (pino-style: fields first, then the message).
-export interface TtrpcLogger {
-  debug(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
+// How ttrpc reports what it cannot answer to a peer: a plain function, so that the embedder passes its own
+// logger (the shim's log function) and ttrpc knows nothing of it.
+export type TtrpcLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export const silentLogger: TtrpcLogger = {
-  debug() {},
-  warn() {},
-};
+export type TtrpcLogger = (level: TtrpcLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+export const silentLogger: TtrpcLogger = () => undefined;

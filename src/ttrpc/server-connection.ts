@@ -1,7 +1,14 @@
 // One accepted connection: parses frames, applies Go's stream-id rules, runs each request
 // concurrently and writes responses in completion order.
+//
+// Log levels follow Go's ttrpc server. A frame the peer got wrong (an even or reused stream id, a request that
+// does not decode, a frame over the size limit, Data for a unary call, an unknown type) is answered with a
+// status or ignored, and Go logs nothing for it: the peer learns from the status, and the shim's operator has
+// nothing to act on. Those are logged at debug here, so they show with -debug and cost nothing otherwise. The
+// peer going away, mid-frame or with a reset, is how Go ends a connection silently: debug too. What Go logs at
+// error is what the shim itself failed to do: a read that failed otherwise, a response it could not send.
 import type { Socket } from 'node:net';
-import { Code } from './codes.ts';
+import { Code, codeName } from './codes.ts';
 import { MESSAGE_LENGTH_MAX, MessageType, oversizeMessage } from './constants.ts';
 import { decodeRequest, encodeResponse, type RpcStatus, type TtrpcRequest } from './envelope.ts';
 import { errCanceled, errDeadlineExceeded, toStatus } from './errdefs.ts';
@@ -47,8 +54,13 @@ export class ServerConnection {
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
-    socket.on('error', (err) => {
-      this.logger.debug({ err }, 'ttrpc: connection error');
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.syscall === 'read' && err.code === 'ECONNRESET')
+        this.logger('debug', 'ttrpc: connection reset by peer', { error: err.message });
+      else {
+        const msg = err.syscall === 'write' ? 'failed sending message on channel' : 'error receiving message';
+        this.logger('error', msg, { error: err });
+      }
       this.destroy();
     });
     socket.on('close', () => this.onClose());
@@ -80,7 +92,7 @@ export class ServerConnection {
   private onEnd(): void {
     // Go stops at EOF and drops what is still running; a partial frame means the peer desynchronised.
     if (this.reader.midFrame)
-      this.logger.debug({ buffered: this.reader.bufferedBytes }, 'ttrpc: EOF inside a frame');
+      this.logger('debug', 'ttrpc: EOF inside a frame', { buffered: this.reader.bufferedBytes });
     this.destroy();
   }
 
@@ -93,26 +105,26 @@ export class ServerConnection {
   private onFrame(event: FrameEvent): void {
     const { streamId, type, length } = event.header;
     if (event.kind === 'oversize') {
-      this.sendStatus(streamId, Code.ResourceExhausted, oversizeMessage(length));
+      this.refuseFrame(streamId, Code.ResourceExhausted, oversizeMessage(length));
       return;
     }
     if (streamId % 2 !== 1) {
-      this.sendStatus(streamId, Code.InvalidArgument, 'StreamID must be odd for client initiated streams');
+      this.refuseFrame(streamId, Code.InvalidArgument, 'StreamID must be odd for client initiated streams');
       return;
     }
     if (type === MessageType.Data) {
       // Go dereferences a nil handler and crashes on Data for an in-flight unary call; we only log it.
       if (this.inFlight.has(streamId))
-        this.logger.warn({ streamId }, 'ttrpc: ignoring Data frame on a unary call');
-      else this.sendStatus(streamId, Code.InvalidArgument, 'StreamID is no longer active');
+        this.logger('debug', 'ttrpc: ignoring Data frame on a unary call', { streamId });
+      else this.refuseFrame(streamId, Code.InvalidArgument, 'StreamID is no longer active');
       return;
     }
     if (type !== MessageType.Request) {
-      this.logger.debug({ streamId, type }, 'ttrpc: ignoring frame of unknown type');
+      this.logger('debug', 'ttrpc: ignoring frame of unknown type', { streamId, type });
       return;
     }
     if (streamId <= this.lastStreamId) {
-      this.sendStatus(streamId, Code.InvalidArgument, 'StreamID cannot be re-used and must increment');
+      this.refuseFrame(streamId, Code.InvalidArgument, 'StreamID cannot be re-used and must increment');
       return;
     }
     this.lastStreamId = streamId;
@@ -121,7 +133,7 @@ export class ServerConnection {
       request = decodeRequest(event.data);
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      this.sendStatus(streamId, Code.InvalidArgument, `unmarshal request error: ${detail}`);
+      this.refuseFrame(streamId, Code.InvalidArgument, `unmarshal request error: ${detail}`);
       return;
     }
     const resolution = this.registry.resolve(request.service, request.method);
@@ -175,22 +187,30 @@ export class ServerConnection {
     return encodeResponse({ status, payload: new Uint8Array(0) });
   }
 
-  private sendStatus(streamId: number, code: number, message: string): void {
+  /** Answers a frame the peer got wrong with a status (see the log levels at the top). */
+  private refuseFrame(streamId: number, code: number, message: string): void {
+    this.logger('debug', `ttrpc: ${message}`, { streamId, code: codeName(code) });
     this.send(
       streamId,
       encodeResponse({ status: { code, message, details: [] }, payload: new Uint8Array(0) }),
     );
   }
 
-  // Go closes the whole connection on an oversize reply; answering status 8 on that call is friendlier.
+  // Go closes the whole connection on an oversize reply; answering status 8 on that call is friendlier. Go logs
+  // the failed send at error level: a response the shim made and could not deliver.
   private send(streamId: number, response: Uint8Array): void {
-    const data =
-      response.length > MESSAGE_LENGTH_MAX
-        ? encodeResponse({
-            status: { code: Code.ResourceExhausted, message: oversizeMessage(response.length), details: [] },
-            payload: new Uint8Array(0),
-          })
-        : response;
+    const oversize = response.length > MESSAGE_LENGTH_MAX;
+    if (oversize)
+      this.logger('error', 'failed sending message on channel', {
+        streamId,
+        error: oversizeMessage(response.length),
+      });
+    const data = oversize
+      ? encodeResponse({
+          status: { code: Code.ResourceExhausted, message: oversizeMessage(response.length), details: [] },
+          payload: new Uint8Array(0),
+        })
+      : response;
     if (this.isClosed || this.socket.destroyed || !this.socket.writable) return;
     this.socket.write(encodeFrame(streamId, MessageType.Response, 0, data));
   }

@@ -5,8 +5,10 @@ import { ServerConnection } from './server-connection.ts';
 import { ServiceRegistry, type ServiceMethods } from './services.ts';
 
 export interface ServerOptions {
-  /** Called for each accepted socket before anything is read; return false to close it at once, writing nothing. */
+  /** Called for each accepted socket before anything is read; return false, or throw an Error that says why, to
+   *  close it at once, writing nothing. */
   onConnection?: (socket: Socket) => boolean;
+  /** Where the server reports what it cannot tell a peer (see the levels in server-connection.ts). */
   logger?: TtrpcLogger;
 }
 
@@ -47,7 +49,8 @@ export class Server {
     if (this.state !== 'serving') throw new Error('ttrpc: server closed');
     this.listeners.add(listener);
     listener.on('connection', (socket: Socket) => this.accept(socket));
-    listener.on('error', (err) => this.logger.warn({ err }, 'ttrpc: listener error'));
+    // Go logs a failed accept at error level (and retries it); nothing else would tell anyone
+    listener.on('error', (err) => this.logger('error', 'ttrpc: failed accept', { error: err }));
   }
 
   get connectionCount(): number {
@@ -75,15 +78,16 @@ export class Server {
       socket.destroy();
       return;
     }
-    let approved: boolean;
+    let refusal: unknown;
     try {
-      approved = this.options.onConnection?.(socket) ?? true;
+      if (this.options.onConnection?.(socket) === false) refusal = 'refused by the connection check';
     } catch (err) {
-      this.logger.warn({ err }, 'ttrpc: connection check failed');
-      approved = false;
+      refusal = err;
     }
-    if (!approved) {
-      this.logger.warn({}, 'ttrpc: refusing connection');
+    if (refusal !== undefined) {
+      // Go's server logs a failed handshake (a peer with other credentials) at error level: a process that is
+      // not containerd talking to the shim, which its operator should hear of
+      this.logger('error', 'ttrpc: refusing connection after handshake', { error: refusal });
       socket.destroy();
       return;
     }
