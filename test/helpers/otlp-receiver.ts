@@ -4,6 +4,7 @@
 // from the official opentelemetry-proto files and shipped in @opentelemetry/otlp-transformer (its last release
 // that did; installed as otlp-transformer-protobufjs, with its own protobufjs).
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import generatedRoot from 'otlp-transformer-protobufjs/build/src/generated/root.js';
@@ -129,6 +130,12 @@ export function decodeExportRequest(body: Uint8Array): ReceivedSpan[] {
   return spans;
 }
 
+/** a server certificate and key (PEM) for a receiver that speaks TLS */
+export interface ReceiverTls {
+  cert: string;
+  key: string;
+}
+
 export interface OtlpReceiver {
   readonly spans: ReceivedSpan[];
   readonly requests: ReceivedRequest[];
@@ -137,11 +144,17 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-/** OTLP/HTTP with binary protobuf: what the shim sends by default. */
+/** OTLP/HTTP with binary protobuf: what the shim sends by default; HTTPS when given a certificate. */
 export class OtlpHttpReceiver implements OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly requests: ReceivedRequest[] = [];
-  private readonly server = http.createServer((req, res) => {
+  private readonly server: http.Server;
+
+  constructor(private readonly tls?: ReceiverTls) {
+    this.server = tls ? https.createServer(tls, this.handle) : http.createServer(this.handle);
+  }
+
+  private readonly handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -155,11 +168,12 @@ export class OtlpHttpReceiver implements OtlpReceiver {
       res.writeHead(200, { 'content-type': 'application/x-protobuf' });
       res.end(collector.ExportTraceServiceResponse.encode({}).finish());
     });
-  });
+  };
 
   async listen(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const scheme = this.tls ? 'https' : 'http';
+    return `${scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   close(): Promise<void> {
@@ -170,13 +184,14 @@ export class OtlpHttpReceiver implements OtlpReceiver {
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
-/** OTLP/gRPC (plaintext, as an http:// endpoint asks): the TraceService of the official protos, served by grpc-js. */
+/** OTLP/gRPC: the TraceService of the official protos, served by grpc-js; plaintext (an http:// endpoint), or
+ *  TLS (https://) when given a certificate. */
 export class OtlpGrpcReceiver implements OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly requests: ReceivedRequest[] = [];
   private readonly server = new grpc.Server();
 
-  constructor() {
+  constructor(private readonly tls?: ReceiverTls) {
     const service: grpc.ServiceDefinition = {
       Export: {
         path: EXPORT_PATH,
@@ -206,10 +221,18 @@ export class OtlpGrpcReceiver implements OtlpReceiver {
 
   listen(): Promise<string> {
     return new Promise((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
-        err ? reject(err) : resolve(`http://127.0.0.1:${port}`),
+      this.server.bindAsync('127.0.0.1:0', this.credentials(), (err, port) =>
+        err ? reject(err) : resolve(`${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`),
       ),
     );
+  }
+
+  private credentials(): grpc.ServerCredentials {
+    if (!this.tls) return grpc.ServerCredentials.createInsecure();
+    const { cert, key } = this.tls;
+    return grpc.ServerCredentials.createSsl(null, [
+      { cert_chain: Buffer.from(cert), private_key: Buffer.from(key) },
+    ]);
   }
 
   close(): Promise<void> {

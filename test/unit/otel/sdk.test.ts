@@ -4,6 +4,8 @@
 // sends the spans, with what the standard variables say, to a receiver that decodes them independently.
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { setupTracing } from '../../../src/otel/setup.ts';
 import { metadataGetter } from '../../../src/otel/ttrpc-carrier.ts';
@@ -22,6 +24,7 @@ const OTEL_VARIABLES = [
   'OTEL_SERVICE_NAME',
   'OTEL_RESOURCE_ATTRIBUTES',
   'OTEL_BSP_SCHEDULE_DELAY',
+  'TSSHIM_NODE_EXTRA_CA_CERTS',
 ];
 
 afterEach(() => {
@@ -35,8 +38,9 @@ afterEach(() => {
 async function traced(
   receiver: OtlpReceiver,
   protocol: 'http/protobuf' | 'grpc',
+  env: Record<string, string> = {},
 ): Promise<Record<string, string>> {
-  Object.assign(process.env, {
+  Object.assign(process.env, env, {
     OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.listen(),
     OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
     OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=blue%20team',
@@ -109,6 +113,27 @@ describe('the OpenTelemetry SDK as the shim sets it up', { timeout: 30_000 }, ()
   test('grpc: TraceService/Export, flushed on shutdown', async () => {
     const receiver = new OtlpGrpcReceiver();
     const injected = await traced(receiver, 'grpc');
+    checkSpans(receiver, injected);
+  });
+
+  // A collector whose certificate only the CA file of NODE_EXTRA_CA_CERTS vouches for: the launcher takes that
+  // variable away from Node, so unless the exporters get the file, TLS fails and nothing arrives.
+  const fixture = (name: string): string =>
+    readFileSync(new URL(`../../fixtures/otlp-tls/${name}`, import.meta.url), 'utf8');
+  const tls = { cert: fixture('server.pem'), key: fixture('server-key.pem') };
+  const extraCa = {
+    TSSHIM_NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('../../fixtures/otlp-tls/ca.pem', import.meta.url)),
+  };
+
+  test('http/protobuf over TLS, trusting the CA file taken out of NODE_EXTRA_CA_CERTS', async () => {
+    const receiver = new OtlpHttpReceiver(tls);
+    const injected = await traced(receiver, 'http/protobuf', extraCa);
+    checkSpans(receiver, injected);
+  });
+
+  test('grpc over TLS, trusting the CA file taken out of NODE_EXTRA_CA_CERTS', async () => {
+    const receiver = new OtlpGrpcReceiver(tls);
+    const injected = await traced(receiver, 'grpc', extraCa);
     checkSpans(receiver, injected);
   });
 });
