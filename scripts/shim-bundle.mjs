@@ -23,15 +23,14 @@ const bundleByPath = new Map(Object.entries(lazyBundles).map(([name, path]) => [
 const daemonFlags = JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8'));
 
 /** Bundles main.cjs loads with their V8 code cache (src/shim/bundle-loader.ts), and the node flags each runs
- *  under, which the cache must be made with: start and delete run as `node main.cjs`, the daemon under
- *  src/shim/daemon-flags.json. The execa runner loads at the daemon's first runc call, after the daemon set its
- *  V8 flags: V8 takes a cache made with the same flags on the command line. -info is rare and the SDK only for
- *  tracing: plain require for those. */
+ *  under, which the cache must be made with: start and delete run as `node main.cjs`, the daemon and the execa
+ *  runner it loads under src/shim/daemon-flags.json. -info is rare and the SDK only for tracing: plain require
+ *  for those. */
 const cachedBundles = {
   start: [],
   delete: [],
   daemon: daemonFlags.node,
-  'spawn-execa': [...daemonFlags.node, ...daemonFlags.v8AfterLoad],
+  'spawn-execa': daemonFlags.node,
 };
 
 /** import() of one of the lazy modules becomes a require of its sibling bundle: through the code-cache loader

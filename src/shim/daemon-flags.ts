@@ -1,31 +1,25 @@
 // How the long-running shim's Node.js is tuned: it is idle most of the time, so it trades JIT speed for memory.
-//
-// V8 flags are set once the daemon's code is loaded, not on the command line, where each V8 flag
-// makes V8 refuse Node's code cache for its own modules (net, child_process, streams: 8 ms to load without
-// flags, 25-30 ms with), and the daemon's boot is on the path of every container start.
-// - --no-opt --no-sparkplug: the interpreter only, no compiled code kept (as --jitless, which must be given at
-//   start: same memory, measured);
-// - --stress-flush-code: bytecode is dropped at each full collection (the idle memory reduction runs them), so
-//   code that ran once (boot, Create) does not stay resident: 0.4 MiB less private per shim; a request after a
-//   quiet period compiles its functions again (bench lever keepcode).
-// On the command line, the Node.js (not V8) flag --v8-pool-size=0: no V8 worker threads (3 fewer threads, ~0.1
-// MiB); a 5 MiB heap is collected on the main thread in a few ms (bench lever pool).
-// The lists live in daemon-flags.json: `npm run build` makes the daemon's code cache under the same node flags.
+// Only flags Node.js documents, on node's command line, where they are defined to work (V8 flags set once the
+// process runs are outside what Node.js documents, and V8's own testing flags are not for production):
+// - --jitless: V8's interpreter only, no compiled code. A shim serving execs (an exec liveness probe every few
+//   seconds) otherwise keeps growing the optimised code and feedback of its hot paths, several MiB per shim;
+//   an idle shim is the same either way. Node.js marks it experimental, so a soak of execs runs under it
+//   (test/integration/shim/daemon-flags.test.ts). A V8 flag on the command line makes V8 refuse Node's code cache
+//   for its own modules (net, child_process, streams), which the daemon then compiles as it loads them: a cost
+//   at the daemon's boot, which the pre-booted spare pays before a container needs it. The daemon's own code
+//   cache is made under these same flags (`npm run build`), so V8 takes that one.
+// - --v8-pool-size=1 (a Node.js flag): one V8 worker thread, the fewest there can be; a heap of a few MiB is
+//   collected on the main thread. 0 would mean one per CPU but one.
+// The list lives in daemon-flags.json: `npm run build` makes the daemon's code cache under the same flags.
 import flags from './daemon-flags.json' with { type: 'json' };
 
 export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = flags.node;
-export const DEFAULT_DAEMON_V8_FLAGS: readonly string[] = flags.v8AfterLoad;
 
-function fromEnv(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(/\s+/).filter(Boolean);
-}
+/** None: V8 flags are no longer set after start-up. Kept while bench/lib/subjects.ts builds its levers from it. */
+export const DEFAULT_DAEMON_V8_FLAGS: readonly string[] = [];
 
 /** node's command line for the daemon; TSSHIM_DAEMON_NODE_FLAGS replaces it */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  return fromEnv(env.TSSHIM_DAEMON_NODE_FLAGS) ?? [...DEFAULT_DAEMON_NODE_FLAGS];
-}
-
-/** V8 flags the daemon sets once its code is loaded; TSSHIM_DAEMON_V8_FLAGS replaces them ('' for none) */
-export function daemonV8Flags(env: NodeJS.ProcessEnv = process.env): string[] {
-  return fromEnv(env.TSSHIM_DAEMON_V8_FLAGS) ?? [...DEFAULT_DAEMON_V8_FLAGS];
+  const value = env.TSSHIM_DAEMON_NODE_FLAGS;
+  return value === undefined ? [...DEFAULT_DAEMON_NODE_FLAGS] : value.split(/\s+/).filter(Boolean);
 }

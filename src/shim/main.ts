@@ -1,8 +1,6 @@
 // Entry point of containerd-shim-runc-v2 (tsshim): `start`, `delete`, `-info`, `-v`, or the server.
 // Only what an action needs is loaded: containerd runs `start` for every container of a group.
 import { FlagError, parseFlags } from './flags.ts';
-import { daemonV8Flags } from './daemon-flags.ts';
-import { lazyV8 } from './lazy-builtins.ts';
 import { readStdin } from './stdin.ts';
 import { RUNTIME_NAME, versionText } from './version.ts';
 
@@ -14,14 +12,6 @@ function invokedAs(): string {
 function fail(err: unknown): never {
   process.stderr.write(`${RUNTIME_NAME}: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
-}
-
-async function loadDaemon(): Promise<typeof import('./daemon.ts')> {
-  const daemon = await import('./daemon.ts');
-  // after loading, so that V8 took the code caches (daemon-flags.ts says why)
-  const v8 = lazyV8();
-  for (const flag of daemonV8Flags()) v8.setFlagsFromString(flag);
-  return daemon;
 }
 
 async function main(): Promise<void> {
@@ -65,7 +55,7 @@ async function main(): Promise<void> {
     case 'spare': {
       if (!flags.address) throw new Error('a spare needs -address');
       process.title = `${invokedAs()} spare -address ${flags.address}`;
-      const { runDaemon, spare } = await loadDaemon();
+      const { runDaemon, spare } = await import('./daemon.ts');
       const { handover, listenerFd } = await spare.waitForSandbox({
         name: spare.spareName(flags.address, spare.buildIdentity(process.argv[1]!)),
         containerdAddress: flags.address,
@@ -80,7 +70,7 @@ async function main(): Promise<void> {
       if (!flags.namespace) throw new Error('shim namespace cannot be empty');
       // `ps` then shows the shim as containerd ran it, not as node running a bundle
       process.title = [invokedAs(), ...process.argv.slice(2)].join(' ');
-      const { runDaemon } = await loadDaemon();
+      const { runDaemon } = await import('./daemon.ts');
       await runDaemon(flags);
     }
   }

@@ -24,6 +24,8 @@ export interface ContainerDump {
 
 export interface ShimDump {
   pid: number;
+  /** node's flags (src/shim/daemon-flags.json unless TSSHIM_DAEMON_NODE_FLAGS replaced them) */
+  nodeFlags: string[];
   id: string;
   namespace: string;
   uptimeSeconds: number;
@@ -95,6 +97,7 @@ function heapSpaces(): ShimDump['heapSpaces'] {
 export function collectDump(src: DumpSources): ShimDump {
   return {
     pid: process.pid,
+    nodeFlags: process.execArgv,
     id: src.id,
     namespace: src.namespace,
     uptimeSeconds: Math.round((Date.now() - src.startedAt) / 1000),
