@@ -59,8 +59,9 @@ for (const v of files)
 // Whether src/api/lazy-codegen.ts (which patches protobufjs's Type.prototype.setup so that each of a type's five
 // functions is generated on its first use) is still worth its patch: the messages of one `ctr run --rm`, with
 // their contents (the Task requests decoded and turned into objects as src/api/codec.ts does, the responses
-// and the events encoded), types resolved beforehand, under the V8 flags the daemon runs with; the time from
-// the first message to the last. The request bytes are made here, so the measured process only decodes them.
+// and the events encoded), types resolved beforehand, under the node and V8 flags the daemon runs with; the
+// time from the first message to the last. The request bytes are made here, so the measured process only
+// decodes them.
 const requestBytes = (() => {
   const root = protobuf.Root.fromJSON(
     JSON.parse(readFileSync(join(repo, 'src/api/descriptor.json'), 'utf8')),
@@ -114,14 +115,16 @@ const lifecycle = `
   }
   for (const [name, value] of replies) root.lookupType(name).encode(value).finish();
   console.log(performance.now() - t0);`;
+// the node flags the daemon runs with (its V8 flags among them), as the generated functions are compiled there
+const daemonFlags = JSON.parse(readFileSync(join(repo, 'src/shim/daemon-flags.json'), 'utf8')) as {
+  node: string[];
+};
 const codegenSetup = (lazy: boolean): string => `
   const { default: pb } = await import('${repo}/node_modules/protobufjs/light.js');
   const { readFileSync } = await import('node:fs');
   ${lazy ? `(await import('${repo}/src/api/lazy-codegen.ts')).installLazyCodegen();` : ''}
   const root = pb.Root.fromJSON(JSON.parse(readFileSync('${repo}/src/api/descriptor.json', 'utf8')));
   root.resolveAll();
-  const v8 = await import('node:v8');
-  for (const flag of ['--no-opt', '--no-sparkplug']) v8.setFlagsFromString(flag);
   ${lifecycle}`;
 const codegen = [
   { name: "protobufjs's own setup: five functions per type at its first use", code: codegenSetup(false) },
@@ -136,7 +139,11 @@ try {
     for (const v of r % 2 ? [...codegen].reverse() : codegen)
       v.samples.push(
         Number(
-          execFileSync(process.execPath, ['--import', 'tsx', v.file], { encoding: 'utf8', cwd: repo }).trim(),
+          execFileSync(process.execPath, [...daemonFlags.node, '--import', 'tsx', v.file], {
+            encoding: 'utf8',
+            cwd: repo,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).trim(),
         ),
       );
 } finally {
