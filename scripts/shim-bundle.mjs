@@ -4,8 +4,8 @@
 // private memory (bench/README.md), and esbuild splits shared chunks only for ESM, hence one whole bundle per
 // action (shared code is repeated on disk, not in memory: a process loads one action).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 /** Each module a dynamic import() loads lazily is a bundle of its own: the actions src/shim/main.ts picks from,
@@ -72,6 +72,16 @@ function writeCodeCaches(dir) {
   }
 }
 
+/** A map names its sources relative to itself; relative to the repository instead (src/shim/daemon.ts), a crash's
+ *  stack reads the same wherever the build went (dist/, a bench's copy, an installed package). */
+function sourcesFromRepo(dir) {
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.cjs.map'))) {
+    const map = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    map.sources = map.sources.map((s) => relative(process.cwd(), resolve(dir, s)));
+    writeFileSync(join(dir, name), JSON.stringify(map));
+  }
+}
+
 /**
  * Builds <outdir>/shim/main.cjs (the entry bin/containerd-shim-tsshim-v2 requires) and one bundle per action.
  * @param {string} outdir
@@ -98,8 +108,13 @@ export async function buildShim(outdir, variant = {}) {
     define: { 'import.meta.url': '__tsshimModuleUrl' },
     banner: { js: "var __tsshimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     minify,
+    // <bundle>.cjs.map beside each bundle, with no sourceMappingURL comment: the daemon reads a map only to log
+    // a crash's stack (src/shim/crash/source-map.ts). Lines, not the sources themselves, which are in the repo.
+    sourcemap: 'external',
+    sourcesContent: false,
     legalComments: 'none',
     logLevel: 'warning',
   });
+  sourcesFromRepo(`${outdir}/shim`);
   if (!onefile) writeCodeCaches(`${outdir}/shim`);
 }

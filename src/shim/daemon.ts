@@ -13,6 +13,7 @@ import { socketAddress, socketPath } from './address.ts';
 import { BundleFile } from './bundle-files.ts';
 import { loadedBundles } from './bundle-loader.ts';
 import { handleFd } from './handle-fd.ts';
+import { installCrashHandler } from './crash/handler.ts';
 import { collectDump, logDump, type DumpSources } from './debug/dump.ts';
 import { DEBUG_SERVICE, debugMethods } from './debug/service.ts';
 import { Publisher, TtrpcForwarder } from './events/publisher.ts';
@@ -173,14 +174,7 @@ export async function runDaemon(
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGPIPE', () => undefined);
   process.on('SIGUSR1', () => logDump(log, collectDump(dumpSources())));
-  process.on('uncaughtException', (err) => {
-    log('error', 'uncaught exception', { error: err.stack ?? String(err) });
-  });
-  process.on('unhandledRejection', (err) => {
-    log('error', 'unhandled rejection', {
-      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-    });
-  });
+  installCrashHandler({ log, dump: () => collectDump(dumpSources()), flush: () => logger.flush() });
   log('debug', 'shim serving', {
     id: flags.id,
     bootMs: Math.round(process.uptime() * 1000),
