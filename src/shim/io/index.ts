@@ -118,10 +118,18 @@ class Builder {
     return socketSink(pipeSocket(this.res.fds.release(fd), 'write'));
   }
 
-  /** stdin FIFO → sink; the O_WRONLY closer is what CloseIO closes */
-  async copyStdin(sink: ByteSink): Promise<void> {
+  /** stdin FIFO → sink; the O_WRONLY closer is what CloseIO closes. The FIFO is opened before the sink is made:
+   *  when it cannot be (not a FIFO, gone), the container's end is still ours to close with the rest. */
+  async copyStdin(makeSink: () => ByteSink): Promise<void> {
     const stdin = await openStdinFifo(this.cfg.stdin, !this.res.stdinClosed);
     this.res.stdinCloser = stdin.closer;
+    let sink: ByteSink;
+    try {
+      sink = makeSink();
+    } catch (err) {
+      stdin.source.destroy();
+      throw err;
+    }
     this.res.inputs.push(copyInput(stdin.source, sink, 'stdin', this.ctx.log));
   }
 
@@ -159,7 +167,7 @@ function fifoPlan(b: Builder): Plan {
         const sink = await openOutput(cfg.stderr);
         b.copyOutput('stderr', b.owned(stderr.read), sink);
       }
-      if (stdin) await b.copyStdin(b.writePipe(stdin.write));
+      if (stdin) await b.copyStdin(() => b.writePipe(stdin.write));
     },
   };
 }
@@ -180,7 +188,7 @@ function filePlan(b: Builder, path: string): Plan {
         b.copyOutput('stderr', b.owned(stderr.read), sink),
       ];
       b.closeWhenDone(fd, copies);
-      if (stdin) await b.copyStdin(b.writePipe(stdin.write));
+      if (stdin) await b.copyStdin(() => b.writePipe(stdin.write));
     },
   };
 }
@@ -229,7 +237,7 @@ async function terminalPlan(b: Builder, target: OutputTarget): Promise<Plan> {
       // the master is closed with the rest of the IO: stdin and resizes use it too
       const copy = b.copyOutput('console', { fd: master, release: () => {} }, sink);
       if (fileFd !== undefined) b.closeWhenDone(fileFd, [copy]);
-      if (cfg.stdin !== '') await b.copyStdin(consoleSink(master));
+      if (cfg.stdin !== '') await b.copyStdin(() => consoleSink(master));
     },
   };
 }
