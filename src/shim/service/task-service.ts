@@ -1,5 +1,6 @@
 // The Task API (containerd.task.v2.Task and v3.Task): turns each request into calls on containers and their
 // processes, publishes the events that belong to it, and maps failures to the codes containerd expects.
+import { isAbsolute } from 'node:path';
 import { isEmptyAny, packAny, unpackJsonAny, type AnyMessage } from '../../api/any.ts';
 import { encode } from '../../api/codec.ts';
 import { toTimestamp } from '../../api/timestamp.ts';
@@ -86,6 +87,10 @@ export class TaskService {
 
   async create(req: CreateTaskRequest): Promise<{ pid: number }> {
     checkId('container id', req.id);
+    // containerd always names the bundle by an absolute path; a relative one would resolve against the daemon's
+    // own cwd (/), where the options files, runc's log and the rootfs mounts would then land
+    if (!isAbsolute(req.bundle))
+      throw errInvalidArgument(`bundle path ${JSON.stringify(req.bundle)} is not absolute`);
     let options;
     try {
       options = runcOptionsFromAny(req.options);

@@ -3,7 +3,7 @@
 // file in or beside the bundle, no mount, no runc state, no process. Valid but unknown ids stay NotFound.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { TypeNames } from '../../../src/api/types.ts';
 import { startLiveShim, type LiveShim } from '../../helpers/live-shim.ts';
@@ -185,6 +185,18 @@ describe('hostile ids', { timeout: 180_000 }, () => {
       message: 'invalid exec id: identifier must not be empty: invalid argument',
     });
     assertNothingMade('empty exec id');
+  });
+
+  test('Create with a relative bundle path answers 3 and writes nothing where the daemon runs', async () => {
+    // the daemon runs in /: a relative bundle would put the options files, runc's log and mounts there
+    const relative = `tsshim-relative-${process.pid}/bundle`;
+    const res = await outcome(shim.call('Create', T.createTaskRequest, { id: 'relative', bundle: relative }));
+    assert.deepEqual(res, {
+      code: 3,
+      message: `bundle path "${relative}" is not absolute: invalid argument`,
+    });
+    assert.equal(existsSync(join('/', relative.split('/')[0]!)), false);
+    assertNothingMade('relative bundle');
   });
 
   test('a hostile id in an error message is escaped and cut short', async () => {
