@@ -66,11 +66,11 @@ function scalar(type: string): fc.Arbitrary<unknown> {
   }
 }
 
-/** Field name → the arbitrary to use instead of the generic one (at any depth). */
+/** `Message.field` or `field` (at any depth) → the arbitrary to use instead of the generic one. */
 export type Overrides = Readonly<Record<string, fc.Arbitrary<unknown>>>;
 
 function fieldArbitrary(field: protobuf.Field, depth: number, overrides: Overrides): fc.Arbitrary<unknown> {
-  const override = overrides[field.name];
+  const override = overrides[`${field.parent?.name ?? ''}.${field.name}`] ?? overrides[field.name];
   if (override) return override;
   field.resolve();
   const resolved = field.resolvedType;
@@ -87,22 +87,36 @@ function fieldArbitrary(field: protobuf.Field, depth: number, overrides: Overrid
   return value;
 }
 
-function messageOf(type: protobuf.Type, depth: number, overrides: Overrides): fc.Arbitrary<object> {
+function messageOf(
+  type: protobuf.Type,
+  depth: number,
+  overrides: Overrides,
+  required: readonly string[] = [],
+): fc.Arbitrary<object> {
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const field of type.fieldsArray) fields[field.name] = fieldArbitrary(field, depth, overrides);
-  // any subset of the fields: a missing one is the proto3 default
-  return fc.record(fields, { requiredKeys: [] });
+  // any subset of the fields (a missing one is the proto3 default), but for those the caller needs
+  return fc.record(fields, { requiredKeys: [...required] });
 }
 
-/** Arbitrary values for every field of message `typeName` (nested messages too, two levels deep). */
-export function messageArbitrary(typeName: string, overrides: Overrides = {}): fc.Arbitrary<object> {
-  return messageOf(messageType(typeName), 2, overrides);
+/** Arbitrary values for every field of message `typeName` (nested messages too, two levels deep); the fields
+ *  named in `required` are always set, from their override. */
+export function messageArbitrary(
+  typeName: string,
+  overrides: Overrides = {},
+  required: readonly string[] = [],
+): fc.Arbitrary<object> {
+  return messageOf(messageType(typeName), 2, overrides, required);
 }
 
 /** Bytes of `typeName` with arbitrary field values, as a peer could send them. */
-export function encodedArbitrary(typeName: string, overrides: Overrides = {}): fc.Arbitrary<Uint8Array> {
+export function encodedArbitrary(
+  typeName: string,
+  overrides: Overrides = {},
+  required: readonly string[] = [],
+): fc.Arbitrary<Uint8Array> {
   const type = messageType(typeName);
-  return messageArbitrary(typeName, overrides).map((value) => type.encode(value).finish());
+  return messageArbitrary(typeName, overrides, required).map((value) => type.encode(value).finish());
 }
 
 /** An Any whose type_url is one the shim knows or anything, and whose value is JSON, protobuf or noise. */
