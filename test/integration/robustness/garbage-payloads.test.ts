@@ -119,6 +119,8 @@ describe('garbage payloads', { timeout: 180_000 }, () => {
       const res = await raw.request(shim, method, wrongWireType);
       if (method === 'Connect' || method === 'Shutdown') assert.equal(res.status, undefined, method);
       else if (method === 'Create') assert.ok((res.status?.code ?? 0) !== 0, method);
+      // an Exec needs an exec id: the empty one is refused before the container is looked up
+      else if (method === 'Exec') assert.equal(res.status?.code, 3, `${method}: ${res.status?.message}`);
       else assert.equal(res.status?.code, 5, `${method}: ${res.status?.message}`);
     }
     assert.ok(alive(shim.shimPid));
