@@ -178,9 +178,23 @@ export class Publisher {
     let backoff = this.backoff.startMs;
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
+      let request: Uint8Array;
+      try {
+        request = this.envelope(head);
+      } catch (err) {
+        // no try can send what does not encode: skipped like a refusal rather than held in front of the rest
+        this.queue.shift();
+        this.rejected++;
+        this.log('error', 'event does not encode, skipping it', {
+          topic: head.topic,
+          event: head.event,
+          error: (err as Error).message,
+        });
+        continue;
+      }
       this.inFlight = head;
       try {
-        await context.with(head.context, () => this.forwarder.forward(this.envelope(head), this.namespace));
+        await context.with(head.context, () => this.forwarder.forward(request, this.namespace));
         this.queue.shift();
         backoff = this.backoff.startMs;
         this.log('debug', 'event published', { topic: head.topic });

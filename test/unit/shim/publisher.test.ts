@@ -242,3 +242,21 @@ test('close gives up after its timeout when containerd stays away, and says whic
     lines.join('\n'),
   );
 });
+
+test('an event that does not encode is logged and skipped, not retried in front of the rest', async () => {
+  const c = new FakeContainerd();
+  const { lines, log } = recorder();
+  const p = new Publisher('default', c, log, { backoff: { startMs: 5, maxMs: 20 } });
+  p.publish(EventTopics.start, TypeNames.taskStart, { container_id: 5, pid: 1 });
+  p.publish(EventTopics.exit, TypeNames.taskExit, exit('a'));
+  await until(() => c.accepted.length === 1);
+  assert.deepEqual(
+    c.accepted.map((e) => e.topic),
+    ['/tasks/exit'],
+  );
+  assert.equal(p.rejected, 1);
+  assert.ok(
+    lines.some((l) => l.startsWith('error ') && l.includes('does not encode')),
+    lines.join('\n'),
+  );
+});
