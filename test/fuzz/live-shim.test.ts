@@ -27,6 +27,7 @@ import {
   socketOf,
 } from '../integration/robustness/helpers.ts';
 import { withTimeout } from '../unit/ttrpc/helpers.ts';
+import { identifierProblem } from '../../src/shim/identifiers.ts';
 import { anyMessage, anyString, encodedArbitrary, fuzzParameters, type Overrides } from './arbitraries.ts';
 
 const T = TypeNames;
@@ -34,6 +35,11 @@ const PROCESS_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
 const RESOURCES_URL = 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
 /** each request's deadline: a Wait on the running container ends there */
 const TIMEOUT_NANO = 500e6;
+/** Arbitrary strings that are not valid ids: the valid ones come from the pools, so that the containers and execs
+ *  a long run makes stay few, and are all ended at the end. */
+const notAnId = anyString.filter((s) => identifierProblem(s) !== undefined);
+/** valid container ids that name no container, until a Create with a checkpoint registers one */
+const CONTAINER_POOL = ['fz-unknown', 'fz.c_1'];
 /** exec ids the fuzz comes back to, so that Start, Kill, Wait and Delete find the execs it made; the last would
  *  put the exec's pid file beside the bundle if the shim took it */
 const EXEC_POOL = ['fz1', 'fz2', '../fz3'];
@@ -82,9 +88,9 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
 
   /** The arbitrary request for one method, within the limits above. */
   function requestOf(method: string, fixed: Overrides = {}): fc.Arbitrary<Uint8Array> {
-    const unknownId = fc.oneof(fc.constantFrom('fz-unknown', 'fz.c_1'), anyString);
+    const unknownId = fc.oneof(fc.constantFrom(...CONTAINER_POOL), notAnId);
     const anyId = fc.oneof(fc.constant(shim.id), unknownId);
-    const execId = fc.oneof(fc.constant(''), fc.constantFrom(...EXEC_POOL), anyString);
+    const execId = fc.oneof(fc.constant(''), fc.constantFrom(...EXEC_POOL), notAnId);
     const here = (...names: string[]): fc.Arbitrary<string> =>
       fc.constantFrom(...names.map((n) => join(fuzzDir, n)));
     const stdio = fc.oneof(
@@ -99,7 +105,7 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
           {
             ...common,
             id: fc.oneof(fc.constant(shim.id), unknownId),
-            exec_id: fc.oneof(fc.constantFrom(...EXEC_POOL), anyString),
+            exec_id: fc.oneof(fc.constantFrom(...EXEC_POOL), notAnId),
             spec: fc.oneof(
               anyMessage([PROCESS_URL]),
               fc.constantFrom(
@@ -124,7 +130,7 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
             }),
             fc.record({
               id: fc.constant(shim.id),
-              exec_id: fc.oneof(fc.constantFrom(...EXEC_POOL), anyString),
+              exec_id: fc.oneof(fc.constantFrom(...EXEC_POOL), notAnId),
               signal: fc.nat({ max: 2 ** 32 - 1 }),
               all: fc.boolean(),
             }),
@@ -211,7 +217,7 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
         // never '': that names the container's init, which the fuzz does not signal
         fc.oneof(
           fc.constantFrom(...EXEC_POOL),
-          anyString.filter((s) => s !== ''),
+          notAnId.filter((s) => s !== ''),
         ),
         fc.array(followUp, { minLength: 1, maxLength: 4 }),
       )
@@ -279,6 +285,9 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
       await shim.call('Wait', T.waitRequest, ref).catch(() => undefined);
       await shim.call('Delete', T.deleteRequest, ref).catch(() => undefined);
     }
+    // a Create with a checkpoint registers its container and leaves runc for Start: those are deleted too
+    for (const id of CONTAINER_POOL)
+      await shim.call('Delete', T.deleteRequest, { id, exec_id: '' }).catch(() => undefined);
     assert.deepEqual(crashLines(shim), []);
     const state = await shim.call<{ status: number; pid: number }>(
       'State',
