@@ -3,6 +3,7 @@
 // the launcher containerd runs, which names this build and its node by absolute path (write-launcher.mjs;
 // TSSHIM_NODE picks another node), and dist/build-info.json, the version and revision -v reports (build-info.mjs).
 import { renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { writeBuildInfo } from './build-info.mjs';
 import { writeDescriptor } from './gen-descriptor.mjs';
@@ -38,7 +39,7 @@ await build({
 });
 
 // TSSHIM_BUILD_MINIFY=0 keeps names readable (CPU profiles of the shim)
-await buildShim(next, { minify: process.env.TSSHIM_BUILD_MINIFY !== '0' });
+await buildShim(next, { minify: process.env.TSSHIM_BUILD_MINIFY !== '0', loadDir: resolve('dist') });
 writeBuildInfo(next);
 
 const previous = `dist.previous-${process.pid}`;

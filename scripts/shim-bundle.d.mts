@@ -1,4 +1,10 @@
 export function buildShim(
   outdir: string,
-  variant?: { onefile?: boolean; externalDeps?: boolean; minify?: boolean; alias?: Record<string, string> },
+  variant?: {
+    onefile?: boolean;
+    externalDeps?: boolean;
+    minify?: boolean;
+    alias?: Record<string, string>;
+    loadDir?: string;
+  },
 ): Promise<void>;

@@ -63,10 +63,12 @@ const lazyAsSiblings = {
 /** <bundle>.cjs.cache for each cached bundle, made by a node running under that bundle's flags, and
  *  code-caches.json, the same list, from which an installed package makes them again for the node it is
  *  installed with (scripts/install.mjs): V8 refuses a cache made by another Node.js version. */
-function writeCodeCaches(dir) {
+function writeCodeCaches(dir, loadDir = dir) {
   writeFileSync(`${dir}/code-caches.json`, `${JSON.stringify(cachedBundles)}\n`);
   for (const [name, flags] of Object.entries(cachedBundles)) {
-    execFileSync(process.execPath, [...flags, 'scripts/code-cache.cjs', `${dir}/${name}.cjs`], {
+    // the cache keeps the file name it was made under, which stacks then show: make it under the final one
+    const loadAs = resolve(loadDir, `${name}.cjs`);
+    execFileSync(process.execPath, [...flags, 'scripts/code-cache.cjs', `${dir}/${name}.cjs`, loadAs], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   }
@@ -85,10 +87,11 @@ function sourcesFromRepo(dir) {
 /**
  * Builds <outdir>/shim/main.cjs (the entry bin/containerd-shim-tsshim-v2 requires) and one bundle per action.
  * @param {string} outdir
- * @param {{ onefile?: boolean, externalDeps?: boolean, minify?: boolean, alias?: Record<string, string> }} [variant]
+ * @param {{ onefile?: boolean, externalDeps?: boolean, minify?: boolean, alias?: Record<string, string>, loadDir?: string }} [variant]
  *   onefile: every action inside main.cjs (so `start` parses the daemon's code too; a bench lever);
  *   externalDeps: npm packages load from node_modules as module trees (a bench lever);
  *   alias: packages built from another file (a bench lever: pino replaced by a stand-in)
+ *   loadDir: where outdir will be loaded from (a build made beside dist and moved there)
  */
 export async function buildShim(outdir, variant = {}) {
   const { onefile = false, externalDeps = false, minify = true, alias } = variant;
@@ -116,5 +119,5 @@ export async function buildShim(outdir, variant = {}) {
     logLevel: 'warning',
   });
   sourcesFromRepo(`${outdir}/shim`);
-  if (!onefile) writeCodeCaches(`${outdir}/shim`);
+  if (!onefile) writeCodeCaches(`${outdir}/shim`, variant.loadDir && `${variant.loadDir}/shim`);
 }
