@@ -9,7 +9,7 @@ import { setupTracing } from '../otel/setup.ts';
 import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
 import { runner } from '../spawn/index.ts';
 import { Server, type ServiceMethods, type UnaryHandler } from '../ttrpc/index.ts';
-import { socketAddress, socketPath } from './address.ts';
+import { socketAddress, socketPath } from '../contract/shim-address.ts';
 import { BundleFile } from './bundle-files.ts';
 import { loadedBundles } from './bundle-loader.ts';
 import { handleFd } from './handle-fd.ts';

@@ -4,7 +4,7 @@
 // the daemon process behind --address.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SOCKET_DIR } from '../../shim/address.ts';
+import { DEFAULT_SOCKET_DIR } from '../../contract/shim-address.ts';
 import { containerdVersion } from '../grpc.ts';
 import { shimBinary } from '../shim/binary.ts';
 import {

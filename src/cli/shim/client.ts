@@ -1,7 +1,7 @@
 // A connection to one shim, found the way containerd finds it, and typed calls to its Task API.
 import { decode, encode } from '../../api/codec.ts';
 import { TaskServices } from '../../api/types.ts';
-import { socketAddress, socketPath } from '../../shim/address.ts';
+import { socketAddress, socketPath } from '../../contract/shim-address.ts';
 import { Client } from '../../ttrpc/index.ts';
 import type { ShimTarget } from './args.ts';
 

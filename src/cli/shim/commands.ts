@@ -10,7 +10,7 @@ import {
   type ProcessInfo,
   type StateResponse,
 } from '../../api/types.ts';
-import { DEBUG_SERVICE } from '../../shim/debug/service.ts';
+import { DEBUG_SERVICE } from '../../contract/debug-service.ts';
 import { Code, TtrpcError } from '../../ttrpc/index.ts';
 import type { ShimCommand } from './args.ts';
 import type { ShimClient } from './client.ts';

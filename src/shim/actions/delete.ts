@@ -5,7 +5,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, unlinkSync } from 'n
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { encodeDeleteResponse } from '../../api/start-wire.ts';
 import { Runc, isContainerNotExist } from '../../runc/index.ts';
-import { DEFAULT_SOCKET_DIR } from '../address.ts';
+import { DEFAULT_SOCKET_DIR } from '../../contract/shim-address.ts';
 import { BundleFile, readOptionsFile, readPidFile, readRuntimeFile } from '../bundle-files.ts';
 import type { ShimFlags } from '../flags.ts';
 import { checkFlagIdentifiers } from '../identifiers.ts';

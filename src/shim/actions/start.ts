@@ -11,7 +11,7 @@ import {
   encodeBootstrapResult,
 } from '../../api/start-wire.ts';
 import { spawnDaemon, type Daemon } from '../../spawn/daemon.ts';
-import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../address.ts';
+import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../../contract/shim-address.ts';
 import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
 import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';

@@ -5,7 +5,7 @@ import type { ServiceMethods } from '../../ttrpc/index.ts';
 import type { LogFn } from '../logger.ts';
 import { collectDump, logDump, type DumpSources } from './dump.ts';
 
-export const DEBUG_SERVICE = 'tsshim.debug.v1.Debug';
+export { DEBUG_SERVICE } from '../../contract/debug-service.ts';
 
 export function debugMethods(sources: () => DumpSources, log: LogFn): ServiceMethods {
   return {

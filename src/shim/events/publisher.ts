@@ -15,7 +15,7 @@ import { encode } from '../../api/codec.ts';
 import { toTimestamp, type Timestamp } from '../../api/timestamp.ts';
 import { EventTopics, TypeNames, type EventTopic } from '../../api/types.ts';
 import { Client, Code, codeName, TtrpcError } from '../../ttrpc/index.ts';
-import { socketPath } from '../address.ts';
+import { socketPath } from '../../contract/shim-address.ts';
 
 const EVENTS_SERVICE = 'containerd.services.events.ttrpc.v1.Events';
 const FORWARD_TIMEOUT_MS = 5_000;

@@ -21,7 +21,7 @@ import { decode, encode } from '../../../src/api/codec.ts';
 import { packAny } from '../../../src/api/any.ts';
 import { TypeNames, TaskServices } from '../../../src/api/types.ts';
 import { Client } from '../../../src/ttrpc/index.ts';
-import { socketAddress } from '../../../src/shim/address.ts';
+import { socketAddress } from '../../../src/contract/shim-address.ts';
 
 const shim = join(process.cwd(), 'bin', 'containerd-shim-tsshim-v2');
 

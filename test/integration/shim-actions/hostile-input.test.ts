@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from '../../../src/api/codec.ts';
 import { TaskServices, TypeNames } from '../../../src/api/types.ts';
-import { DEFAULT_SOCKET_DIR, socketAddress } from '../../../src/shim/address.ts';
+import { DEFAULT_SOCKET_DIR, socketAddress } from '../../../src/contract/shim-address.ts';
 import { Client } from '../../../src/ttrpc/index.ts';
 
 const shim = join(process.cwd(), 'bin', 'containerd-shim-tsshim-v2');

@@ -2,7 +2,7 @@
 // shim, a daemon restart under running containers, and many containers at once leaving nothing behind.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { socketAddress, socketPath } from '../../../src/shim/address.ts';
+import { socketAddress, socketPath } from '../../../src/contract/shim-address.ts';
 import type { Containerd } from '../../helpers/containerd.ts';
 import { skipReason } from '../../helpers/containerd.ts';
 import { isClean } from '../../helpers/cleanup.ts';

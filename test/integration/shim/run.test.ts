@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { socketAddress, socketPath } from '../../../src/shim/address.ts';
+import { socketAddress, socketPath } from '../../../src/contract/shim-address.ts';
 import { skipReason } from '../../helpers/containerd.ts';
 import {
   assertClean,

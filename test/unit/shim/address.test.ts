@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { groupId, socketAddress, socketPath } from '../../../src/shim/address.ts';
+import { groupId, socketAddress, socketPath } from '../../../src/contract/shim-address.ts';
 
 test('the socket address is sha256 of <address>/<namespace>/<group id> under /run/containerd/s', () => {
   const expected = createHash('sha256').update('/run/containerd/containerd.sock/default/c1').digest('hex');

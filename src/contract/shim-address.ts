@@ -1,6 +1,9 @@
-// Where a shim listens: unix:///run/containerd/s/<sha256 of "<-address>/<namespace>/<group id>">.
+// Where a shim listens: unix:///run/containerd/s/<sha256 of "<-address>/<namespace>/<group id>">. The shim and
+// the tools that find a shim (tsshim shim, tsshim doctor) share this rule.
+import { createRequire } from 'node:module';
 import { posix } from 'node:path';
-import { lazyCrypto } from './lazy-builtins.ts';
+
+const requireBuiltin = createRequire(import.meta.url);
 
 export const DEFAULT_SOCKET_DIR = '/run/containerd/s';
 const UNIX_PREFIX = 'unix://';
@@ -12,8 +15,9 @@ export function socketAddress(
   socketDir = DEFAULT_SOCKET_DIR,
 ): string {
   const input = posix.join(containerdAddress, namespace, groupId);
-  // loaded on first use: the daemon needs it only at shutdown, and node:crypto costs ~0.5 MiB once loaded
-  const { createHash } = lazyCrypto();
+  // node:crypto is loaded on first use: it costs a shim memory for as long as it lives, and the daemon needs it
+  // at most once
+  const { createHash } = requireBuiltin('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256').update(input).digest('hex');
   return `${UNIX_PREFIX}${posix.join(socketDir, hash)}`;
 }
