@@ -1,0 +1,3 @@
+export const LAYERS: Record<string, string[]>;
+export function fileProblems(file: string, text: string): string[];
+export function treeProblems(root?: string): string[];
