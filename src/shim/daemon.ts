@@ -142,12 +142,16 @@ export async function runDaemon(
     logFor: (id) => logger.child({ id }).log,
     requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
   });
-  const idle = new IdleMemoryReducer(memoryControls(process.env), (r) =>
-    log('debug', 'memory reduced while idle', {
-      heapKiB: Math.round(r.beforeBytes / 1024),
-      afterKiB: Math.round(r.afterBytes / 1024),
-      ms: Math.round(r.ms * 10) / 10,
-    }),
+  const idle = new IdleMemoryReducer(
+    memoryControls(process.env),
+    (r) =>
+      log('debug', r.reason === 'idle' ? 'memory reduced while idle' : 'memory reduced while busy', {
+        heapKiB: Math.round(r.beforeBytes / 1024),
+        afterKiB: Math.round(r.afterBytes / 1024),
+        ms: Math.round(r.ms * 10) / 10,
+      }),
+    // TSSHIM_BUSY_REDUCE=0: only once quiet (a busy shim then holds its garbage longer, for fewer collections)
+    process.env.TSSHIM_BUSY_REDUCE !== '0',
   );
   const methods = reduceWhenIdle(taskMethods(service), idle);
   server.register(TaskServices.v2, instrumentService(TaskServices.v2, methods, log));

@@ -3,11 +3,20 @@
 // freed malloc pages; an idle shim, which is what a shim is most of its life, should hold only what it needs.
 // A plain full GC (gc() under --expose-gc) gave nothing back; V8's LowMemoryNotification shrinks the young
 // generation and compacts (bench/README.md has the figures).
+//
+// A shim that never goes quiet (execs back to back) would otherwise hold its garbage until V8 collects old space
+// on its own, which it does only once old space has grown by several MiB past what is live. So the same reduction
+// also runs while busy, as soon as the heap has grown by BUSY_GROWTH_BYTES since the last one: memory stays
+// within that much of the settled size, for one reduction per that much garbage.
 
 /** how long without a request before reducing */
 export const QUIET_MS = 2_000;
 /** V8 heap growth since the last reduction below which another one is not worth its CPU (a few ms) */
 export const MIN_GROWTH_BYTES = 256 * 1024;
+/** V8 heap growth since the last reduction (or the first request) that triggers one without waiting for quiet */
+export const BUSY_GROWTH_BYTES = 4 * 1024 * 1024;
+/** the least time between two reductions while busy, whatever the growth */
+export const BUSY_MIN_INTERVAL_MS = 1_000;
 
 export interface MemoryControls {
   /** bytes V8 has committed for its heap */
@@ -17,6 +26,8 @@ export interface MemoryControls {
 }
 
 export interface Reduction {
+  /** idle: QUIET_MS after the last request; busy: the heap grew by BUSY_GROWTH_BYTES meanwhile */
+  reason: 'idle' | 'busy';
   beforeBytes: number;
   afterBytes: number;
   ms: number;
@@ -26,28 +37,50 @@ export class IdleMemoryReducer {
   private timer: NodeJS.Timeout | undefined;
   /** committed heap right after the last reduction; undefined until the first one */
   private baseline: number | undefined;
+  /** what busy growth is measured from: the last reduction's result, or the heap at the first request */
+  private busyFrom: number | undefined;
+  private lastReductionAt = Number.NEGATIVE_INFINITY;
+  private busy: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly controls: MemoryControls | undefined,
     private readonly onReduced: (r: Reduction) => void = () => undefined,
+    /** false: only the idle reduction (TSSHIM_BUSY_REDUCE=0) */
+    private readonly whileBusy = true,
   ) {}
 
   get enabled(): boolean {
     return this.controls !== undefined;
   }
 
-  /** call after work; the reduction runs once nothing else happened for QUIET_MS, and only if the heap grew */
+  /** call after work; the reduction runs once nothing else happened for QUIET_MS, and only if the heap grew,
+   *  or right after this request when the heap grew by BUSY_GROWTH_BYTES meanwhile */
   touch(): void {
-    if (!this.controls) return;
+    const controls = this.controls;
+    if (!controls) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.reduceIfGrown();
+      this.reduceIfGrown('idle');
     }, QUIET_MS);
     this.timer.unref?.();
+    if (!this.whileBusy) return;
+    const committed = controls.committedBytes();
+    this.busyFrom ??= committed;
+    if (
+      this.busy === undefined &&
+      committed - this.busyFrom >= BUSY_GROWTH_BYTES &&
+      Date.now() - this.lastReductionAt >= BUSY_MIN_INTERVAL_MS
+    ) {
+      // once this request's answer is on its way
+      this.busy = setImmediate(() => {
+        this.busy = undefined;
+        this.reduceIfGrown('busy');
+      });
+    }
   }
 
-  private reduceIfGrown(): void {
+  private reduceIfGrown(reason: Reduction['reason']): void {
     const controls = this.controls;
     if (!controls) return;
     const before = controls.committedBytes();
@@ -56,11 +89,15 @@ export class IdleMemoryReducer {
     controls.reduce();
     const after = controls.committedBytes();
     this.baseline = after;
-    this.onReduced({ beforeBytes: before, afterBytes: after, ms: performance.now() - t0 });
+    this.busyFrom = after;
+    this.lastReductionAt = Date.now();
+    this.onReduced({ reason, beforeBytes: before, afterBytes: after, ms: performance.now() - t0 });
   }
 
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.busy) clearImmediate(this.busy);
+    this.busy = undefined;
   }
 }

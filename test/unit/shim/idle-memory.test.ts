@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  BUSY_GROWTH_BYTES,
+  BUSY_MIN_INTERVAL_MS,
   IdleMemoryReducer,
   MIN_GROWTH_BYTES,
   QUIET_MS,
@@ -57,6 +59,52 @@ test('skips a reduction when the heap has not grown enough since the last one', 
   idle.touch();
   t.mock.timers.tick(QUIET_MS);
   assert.equal(state.reductions, 2);
+});
+
+test('reduces while busy once the heap has grown by BUSY_GROWTH_BYTES, without waiting for quiet', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'] });
+  const { state, controls } = fakeControls(8 << 20);
+  const seen: Reduction[] = [];
+  const idle = new IdleMemoryReducer(controls, (r) => seen.push(r));
+  const request = (growth: number): void => {
+    state.committed += growth;
+    idle.touch();
+    t.mock.timers.tick(100); // requests keep coming: never QUIET_MS without one
+  };
+  request(0); // the first request: busy growth counts from here
+  for (let grown = 0; grown + (256 << 10) < BUSY_GROWTH_BYTES; grown += 256 << 10) request(256 << 10);
+  assert.equal(state.reductions, 0);
+  request(256 << 10);
+  assert.equal(state.reductions, 1);
+  assert.equal(seen[0]?.reason, 'busy');
+  assert.equal(state.committed, 8 << 20);
+  // growth counts from the reduction's result again
+  request(BUSY_GROWTH_BYTES - 1);
+  t.mock.timers.tick(BUSY_MIN_INTERVAL_MS);
+  assert.equal(state.reductions, 1);
+  request(1);
+  assert.equal(state.reductions, 2);
+  // once quiet, the idle reduction runs as before
+  state.committed += MIN_GROWTH_BYTES;
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS);
+  assert.equal(state.reductions, 3);
+  assert.equal(seen[2]?.reason, 'idle');
+});
+
+test('reduces at most once per BUSY_MIN_INTERVAL_MS while busy, however fast the heap grows', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'] });
+  const { state, controls } = fakeControls(8 << 20);
+  const idle = new IdleMemoryReducer(controls);
+  idle.touch();
+  for (let i = 0; i < 10; i++) {
+    state.committed += BUSY_GROWTH_BYTES; // and the reduction gives nothing back
+    state.afterReduce = state.committed;
+    idle.touch();
+    t.mock.timers.tick(BUSY_MIN_INTERVAL_MS / 10);
+  }
+  assert.equal(state.reductions, 1);
+  idle.stop();
 });
 
 test('does nothing when disabled', (t) => {
