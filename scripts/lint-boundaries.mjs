@@ -10,8 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** What each top folder (or top file) of src/ may import besides itself. */
-export const LAYERS = {
+/** What each top folder (or top file) of src/ may import besides itself. src/log (the one log function type)
+ *  is beneath every layer. */
+const LAYER_IMPORTS = {
+  log: [],
   native: [],
   fs: [],
   contract: [],
@@ -22,8 +24,9 @@ export const LAYERS = {
   spawn: ['native'],
   runc: ['spawn', 'fs'],
   cgroups: ['api', 'native', 'fs'],
-  seccomp: [],
-  oci: ['seccomp'],
+  validation: [],
+  seccomp: ['validation'],
+  oci: ['seccomp', 'validation'],
   otel: ['ttrpc'],
   shim: [
     'api',
@@ -36,12 +39,28 @@ export const LAYERS = {
     'cgroups',
     'seccomp',
     'oci',
+    'validation',
     'otel',
     'fs',
     'build-info.ts',
   ],
-  cli: ['api', 'contract', 'errdefs', 'ttrpc', 'oci', 'seccomp', 'spawn', 'otel', 'build-info.ts'],
+  cli: [
+    'api',
+    'contract',
+    'errdefs',
+    'ttrpc',
+    'oci',
+    'seccomp',
+    'validation',
+    'spawn',
+    'otel',
+    'build-info.ts',
+  ],
 };
+
+export const LAYERS = Object.fromEntries(
+  Object.entries(LAYER_IMPORTS).map(([layer, below]) => [layer, layer === 'log' ? below : ['log', ...below]]),
+);
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -27,7 +27,7 @@ import {
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpProtocol } from './config.ts';
 import { exporterTls, grpcUsesTls } from './extra-ca.ts';
-import type { OtelLog } from './log.ts';
+import type { LogFn } from '../log/log-fn.ts';
 import type { Tracing } from './setup.ts';
 
 /** What the caller registers as @opentelemetry/api's globals. It does so with its own copy of the API: this module is
@@ -41,7 +41,7 @@ export interface Sdk {
 }
 
 /** The SDK's own complaints (failed exports, bad OTEL_* values) go to the shim's log. */
-function diagToLog(log: OtelLog): DiagLogger {
+function diagToLog(log: LogFn): DiagLogger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, ...args: unknown[]): void => {
@@ -66,7 +66,7 @@ async function otlpExporter(protocol: OtlpProtocol): Promise<SpanExporter> {
   return new OTLPTraceExporter(tls ? { httpAgentOptions: { keepAlive: true, ...tls } } : {});
 }
 
-export async function startSdk(protocol: OtlpProtocol, log: OtelLog): Promise<Sdk> {
+export async function startSdk(protocol: OtlpProtocol, log: LogFn): Promise<Sdk> {
   diag.setLogger(diagToLog(log), {
     logLevel: diagLogLevelFromString(process.env.OTEL_LOG_LEVEL) ?? DiagLogLevel.WARN,
     suppressOverrideMessage: true,

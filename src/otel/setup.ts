@@ -2,7 +2,7 @@
 // exporters are never loaded; @opentelemetry/api then stays a no-op.
 import { context, propagation, trace } from '@opentelemetry/api';
 import { tracingFromEnv, type Env } from './config.ts';
-import type { OtelLog } from './log.ts';
+import type { LogFn } from '../log/log-fn.ts';
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -12,7 +12,7 @@ export interface Tracing {
 
 const disabledTracing: Tracing = { enabled: false, shutdown: async () => undefined };
 
-export async function setupTracing(env: Env, log: OtelLog): Promise<Tracing> {
+export async function setupTracing(env: Env, log: LogFn): Promise<Tracing> {
   const decision = tracingFromEnv(env);
   if (!decision.enabled) {
     log('debug', 'tracing disabled', { reason: decision.reason });

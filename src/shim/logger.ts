@@ -9,8 +9,9 @@ import pino, { type Logger } from 'pino';
 import { LineWriter } from './log/line-writer.ts';
 import { RUNTIME_NAME } from './version.ts';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFn = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+import type { LogFn, LogLevel } from '../log/log-fn.ts';
+
+export type { LogFn, LogLevel };
 
 export interface ShimLogger {
   readonly log: LogFn;

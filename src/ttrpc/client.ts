@@ -5,14 +5,14 @@ import { Code } from './codes.ts';
 import { decodeResponse, encodeRequest, type TtrpcResponse } from './envelope.ts';
 import { errDeadlineExceeded, fromStatus } from './errdefs.ts';
 import { encodeFrame, FrameReader, type FrameEvent } from './frame.ts';
-import { silentLogger, type TtrpcLogger } from './logger.ts';
+import { silentLogger, type LogFn } from './logger.ts';
 import { metadataToKeyValues, type MetadataInit } from './metadata.ts';
 import { TtrpcClosedError, TtrpcProtocolError } from './status.ts';
 
 export interface ClientOptions {
   /** Runs once when the connection is lost or closed; containerd uses this to notice a dead shim. */
   onClose?: () => void;
-  logger?: TtrpcLogger;
+  logger?: LogFn;
 }
 
 export interface CallOptions {
@@ -31,7 +31,7 @@ interface PendingCall {
 export class Client {
   private readonly reader = new FrameReader();
   private readonly pending = new Map<number, PendingCall>();
-  private readonly logger: TtrpcLogger;
+  private readonly logger: LogFn;
   private nextStreamId = 1;
   private closedError: TtrpcClosedError | undefined;
 

@@ -1,7 +1,7 @@
-// How ttrpc reports what it cannot answer to a peer: a plain function, so that the embedder passes its own
-// logger (the shim's log function) and ttrpc knows nothing of it.
-export type TtrpcLogLevel = 'debug' | 'info' | 'warn' | 'error';
+// How ttrpc reports what it cannot answer to a peer: through the embedder's log function (the shim's), so that
+// ttrpc knows nothing of how lines are written.
+import type { LogFn } from '../log/log-fn.ts';
 
-export type TtrpcLogger = (level: TtrpcLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+export type { LogFn, LogLevel } from '../log/log-fn.ts';
 
-export const silentLogger: TtrpcLogger = () => undefined;
+export const silentLogger: LogFn = () => undefined;

@@ -13,7 +13,7 @@ import { MESSAGE_LENGTH_MAX, MessageType, oversizeMessage } from './constants.ts
 import { decodeRequest, encodeResponse, type RpcStatus, type TtrpcRequest } from './envelope.ts';
 import { errCanceled, errDeadlineExceeded, toStatus } from './errdefs.ts';
 import { encodeFrame, FrameReader, type FrameEvent } from './frame.ts';
-import type { TtrpcLogger } from './logger.ts';
+import type { LogFn } from './logger.ts';
 import { metadataFromKeyValues } from './metadata.ts';
 import type { CallContext, ServiceRegistry, UnaryHandler } from './services.ts';
 
@@ -50,7 +50,7 @@ export class ServerConnection {
   constructor(
     private readonly socket: Socket,
     private readonly registry: ServiceRegistry,
-    private readonly logger: TtrpcLogger,
+    private readonly logger: LogFn,
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());

@@ -1,6 +1,6 @@
 // The ttrpc server: owns listeners and connections, knows services only through the registry.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { silentLogger, type TtrpcLogger } from './logger.ts';
+import { silentLogger, type LogFn } from './logger.ts';
 import { ServerConnection } from './server-connection.ts';
 import { ServiceRegistry, type ServiceMethods } from './services.ts';
 
@@ -9,7 +9,7 @@ export interface ServerOptions {
    *  close it at once, writing nothing. */
   onConnection?: (socket: Socket) => boolean;
   /** Where the server reports what it cannot tell a peer (see the levels in server-connection.ts). */
-  logger?: TtrpcLogger;
+  logger?: LogFn;
 }
 
 type ServerState = 'serving' | 'shutting-down' | 'closed';
@@ -19,7 +19,7 @@ export class Server {
   private readonly listeners = new Set<NetServer>();
   private readonly listenersClosed: Promise<void>[] = [];
   private readonly connections = new Set<ServerConnection>();
-  private readonly logger: TtrpcLogger;
+  private readonly logger: LogFn;
   private state: ServerState = 'serving';
 
   constructor(private readonly options: ServerOptions = {}) {

@@ -16,6 +16,7 @@ import { toTimestamp, type Timestamp } from '../../api/timestamp.ts';
 import { EventTopics, TypeNames, type EventTopic } from '../../api/types.ts';
 import { Client, Code, codeName, TtrpcError } from '../../ttrpc/index.ts';
 import { socketPath } from '../../contract/shim-address.ts';
+import type { LogFn } from '../../log/log-fn.ts';
 
 const EVENTS_SERVICE = 'containerd.services.events.ttrpc.v1.Events';
 const FORWARD_TIMEOUT_MS = 5_000;
@@ -49,10 +50,6 @@ export interface QueuedEvent {
   attempts: number;
   /** the trace context of the call that published it, which the Forward joins */
   context: Context;
-}
-
-export interface PublisherLog {
-  (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Forwarder {
@@ -122,7 +119,7 @@ export class Publisher {
   constructor(
     private readonly namespace: string,
     private readonly forwarder: Forwarder,
-    private readonly log: PublisherLog,
+    private readonly log: LogFn,
     options: PublisherOptions = {},
   ) {
     this.backoff = options.backoff ?? { startMs: BACKOFF_START_MS, maxMs: BACKOFF_MAX_MS };

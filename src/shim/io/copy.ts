@@ -4,7 +4,7 @@
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { CopyEvent, native, type CopyStats, type OutputCopier } from '../../native/index.ts';
-import type { IOLog } from './types.ts';
+import type { LogFn } from './types.ts';
 
 export interface ByteSource {
   /** onEnd runs once, at EOF or after a read error */
@@ -102,7 +102,7 @@ const legalMoves: Record<OutputState, readonly OutputState[]> = {
 
 export interface OutputCopyOptions {
   name: string;
-  log: IOLog;
+  log: LogFn;
   /** never make the container wait for this destination: drop whole lines it cannot take, and count them */
   dropLines?: boolean;
 }
@@ -225,7 +225,7 @@ const inputHighWaterBytes = 64 * 1024;
 /** FIFO → container stdin (or console). One write at a time, in order (console writes go through the thread
  *  pool, where two writes could overtake each other). At EOF the sink is released: for a pipe that closes the
  *  container's stdin; a console is only no longer written to. */
-export function copyInput(from: ByteSource, to: ByteSink, name: string, log: IOLog): { stop(): void } {
+export function copyInput(from: ByteSource, to: ByteSink, name: string, log: LogFn): { stop(): void } {
   const queue: Buffer[] = [];
   let queued = 0;
   let writing = false;

@@ -19,7 +19,7 @@ import { makeContainerPipe, type PipePair } from './pipes.ts';
 import { IOResources } from './resources.ts';
 import type { IOContext, ProcessIO, RuncIo, StdioConfig } from './types.ts';
 
-export type { IOContext, IOLog, IOLogLevel, ProcessIO, RuncIo, StdioConfig } from './types.ts';
+export type { IOContext, LogFn, LogLevel, ProcessIO, RuncIo, StdioConfig } from './types.ts';
 export { parseOutputTarget, type OutputTarget } from './file-uri.ts';
 
 const openFd = promisify(open);

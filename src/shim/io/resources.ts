@@ -6,7 +6,7 @@ import { closeConsoleSocket, type ConsoleSocket } from './console.ts';
 import type { OutputCopy } from './copy.ts';
 import type { LoggingBinary } from './binary-logger.ts';
 import { FdSet } from './pipes.ts';
-import type { IOLog } from './types.ts';
+import type { LogFn } from './types.ts';
 
 export class IOResources {
   readonly fds = new FdSet();
@@ -19,7 +19,7 @@ export class IOResources {
   stdinClosed = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly log: IOLog) {}
+  constructor(private readonly log: LogFn) {}
 
   closeStdin(): void {
     this.stdinClosed = true;

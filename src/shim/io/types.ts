@@ -1,5 +1,6 @@
-export type IOLogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type IOLog = (level: IOLogLevel, msg: string, fields?: Record<string, unknown>) => void;
+import type { LogFn } from '../../log/log-fn.ts';
+
+export type { LogFn, LogLevel } from '../../log/log-fn.ts';
 
 /** the stdio fields of a Create or Exec request */
 export interface StdioConfig {
@@ -18,7 +19,7 @@ export interface IOContext {
   ioGid: number;
   /** where the console socket's directory is made (default $XDG_RUNTIME_DIR or os.tmpdir()) */
   tmpDir?: string;
-  log: IOLog;
+  log: LogFn;
   /** TSSHIM_OUTPUT_DROP_LINES=1: a FIFO reader that does not take output makes the shim drop whole lines
    *  (counted in the log) instead of making the container wait */
   dropLinesWhenFull?: boolean;

@@ -3,6 +3,7 @@
 import { isAbsolute } from 'node:path';
 import { isEmptyAny, packAny, unpackJsonAny, type AnyMessage } from '../../api/any.ts';
 import { encode } from '../../api/codec.ts';
+import type { LogFn } from '../../log/log-fn.ts';
 import { toTimestamp } from '../../api/timestamp.ts';
 import {
   EventTopics,
@@ -33,11 +34,7 @@ import { checkpointContainer } from './checkpoint.ts';
 import { CgroupWatch } from './cgroup-watch.ts';
 import { Lifecycle, type ExitSource } from './lifecycle.ts';
 
-export type LogFn = (
-  level: 'debug' | 'info' | 'warn' | 'error',
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type { LogFn };
 
 export interface TaskServiceDeps {
   namespace: string;

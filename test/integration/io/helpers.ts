@@ -5,10 +5,10 @@ import { closeSync, constants, mkdtempSync, open, openSync, rmSync } from 'node:
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IOContext, IOLogLevel, RuncIo } from '../../../src/shim/io/index.ts';
+import type { IOContext, LogLevel, RuncIo } from '../../../src/shim/io/index.ts';
 
 export interface LogEntry {
-  level: IOLogLevel;
+  level: LogLevel;
   msg: string;
   fields?: Record<string, unknown>;
 }

@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, readSync, writeSync } from 'node:fs';
 import { native } from '../../../src/native/index.ts';
 import { OutputCopy, type OutputSink, type OutputSource } from '../../../src/shim/io/copy.ts';
-import type { IOLogLevel } from '../../../src/shim/io/index.ts';
+import type { LogLevel } from '../../../src/shim/io/index.ts';
 
 interface Logged {
-  level: IOLogLevel;
+  level: LogLevel;
   msg: string;
 }
 

@@ -10,13 +10,13 @@ import {
   MessageType,
   Server,
   type ServerOptions,
-  type TtrpcLogLevel,
+  type LogLevel,
 } from '../../../src/ttrpc/index.ts';
 import { Gates, newObservations, PROBE_SERVICE, probeMethods, text } from './fixtures/test-services.ts';
 import { RawPeer, TempDir, withTimeout } from './helpers.ts';
 
 interface Line {
-  level: TtrpcLogLevel;
+  level: LogLevel;
   msg: string;
   fields: Record<string, unknown>;
 }
