@@ -4,7 +4,7 @@ import { buildSeccomp } from '../seccomp/build-seccomp.ts';
 import { defaultProfile } from '../seccomp/default-profile.ts';
 import { hostKernelVersion, parseKernelVersion } from '../seccomp/kernel.ts';
 import { checkProfileFile, loadProfileFile } from '../seccomp/load-profile.ts';
-import { formatIssue } from '../seccomp/validation-error.ts';
+import { formatIssue } from '../validation/document-error.ts';
 import { normalizeCapability, withAdded } from '../oci/capabilities.ts';
 import { DEFAULT_CAPABILITIES } from '../oci/default-spec.ts';
 import { assertValidLinuxSeccomp } from '../oci/validate-spec.ts';

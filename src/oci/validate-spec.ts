@@ -4,7 +4,11 @@ import configLinux from './schema/config-linux.json' with { type: 'json' };
 import configSchema from './schema/config-schema.json' with { type: 'json' };
 import defsLinux from './schema/defs-linux.json' with { type: 'json' };
 import defs from './schema/defs.json' with { type: 'json' };
-import { DocumentValidationError, issuesFromAjv, type ValidationIssue } from '../seccomp/validation-error.ts';
+import {
+  DocumentValidationError,
+  issuesFromAjv,
+  type ValidationIssue,
+} from '../validation/document-error.ts';
 
 // The runtime-spec schema is draft-04 and its files reference each other by file name, so every file is
 // registered under that name. strictSchema is off because config-linux.json has a non-keyword top-level key

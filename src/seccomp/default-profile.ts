@@ -1,7 +1,7 @@
 import defaultProfileDocument from '../../profiles/default.json' with { type: 'json' };
 import { checkProfile } from './load-profile.ts';
 import type { SeccompProfile } from './types.ts';
-import { DocumentValidationError } from './validation-error.ts';
+import { DocumentValidationError } from '../validation/document-error.ts';
 
 let cached: SeccompProfile | undefined;
 

@@ -10,4 +10,4 @@ export {
   type ProfileCheck,
 } from './load-profile.ts';
 export type { LinuxSeccomp, OciSyscallRule, ProfileRule, SeccompProfile } from './types.ts';
-export { DocumentValidationError, formatIssue, type ValidationIssue } from './validation-error.ts';
+export { DocumentValidationError, formatIssue, type ValidationIssue } from '../validation/document-error.ts';

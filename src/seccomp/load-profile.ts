@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import profileSchema from '../../profiles/seccomp.schema.json' with { type: 'json' };
 import type { SeccompProfile } from './types.ts';
-import { DocumentValidationError, issuesFromAjv, type ValidationIssue } from './validation-error.ts';
+import {
+  DocumentValidationError,
+  issuesFromAjv,
+  type ValidationIssue,
+} from '../validation/document-error.ts';
 
 export type ProfileCheck = { ok: true; profile: SeccompProfile } | { ok: false; issues: ValidationIssue[] };
 

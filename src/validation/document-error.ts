@@ -1,3 +1,5 @@
+// A document that failed its JSON Schema (a seccomp profile, an OCI spec), with every problem at its JSON path:
+// shared by src/seccomp and src/oci.
 import type { ErrorObject } from 'ajv';
 import { appendPathSegment, pointerToJsonPath } from './json-path.ts';
 

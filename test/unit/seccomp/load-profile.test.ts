@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSeccomp } from '../../../src/seccomp/build-seccomp.ts';
 import { checkProfileFile, loadProfileFile, parseProfile } from '../../../src/seccomp/load-profile.ts';
-import { pointerToJsonPath } from '../../../src/seccomp/json-path.ts';
-import { DocumentValidationError } from '../../../src/seccomp/validation-error.ts';
+import { pointerToJsonPath } from '../../../src/validation/json-path.ts';
+import { DocumentValidationError } from '../../../src/validation/document-error.ts';
 
 const fixture = (name: string) => new URL(`../../fixtures/seccomp/${name}`, import.meta.url).pathname;
 
