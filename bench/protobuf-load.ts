@@ -116,7 +116,7 @@ const lifecycle = `
   for (const [name, value] of replies) root.lookupType(name).encode(value).finish();
   console.log(performance.now() - t0);`;
 // the node flags the daemon runs with (its V8 flags among them), as the generated functions are compiled there
-const daemonFlags = JSON.parse(readFileSync(join(repo, 'src/shim/daemon-flags.json'), 'utf8')) as {
+const daemonFlags = JSON.parse(readFileSync(join(repo, 'src/shim/boot/daemon-flags.json'), 'utf8')) as {
   node: string[];
 };
 const codegenSetup = (lazy: boolean): string => `

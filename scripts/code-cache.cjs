@@ -1,6 +1,6 @@
 // `node [the flags the bundle will run under] scripts/code-cache.cjs BUNDLE.cjs [LOAD_AS]` writes BUNDLE.cjs.cache: the
 // V8 code cache of the bundle after its top level ran (so it holds the functions loading compiles, not only the
-// top level). src/shim/bundle-loader.ts reads it; V8 checks it against its version and flags there.
+// top level). src/shim/boot/bundle-loader.ts reads it; V8 checks it against its version and flags there.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');

@@ -20,11 +20,11 @@ const lazyBundles = {
 };
 const bundleByPath = new Map(Object.entries(lazyBundles).map(([name, path]) => [resolve(path), name]));
 
-const daemonFlags = JSON.parse(readFileSync('src/shim/daemon-flags.json', 'utf8'));
+const daemonFlags = JSON.parse(readFileSync('src/shim/boot/daemon-flags.json', 'utf8'));
 
-/** Bundles main.cjs loads with their V8 code cache (src/shim/bundle-loader.ts), and the node flags each runs
+/** Bundles main.cjs loads with their V8 code cache (src/shim/boot/bundle-loader.ts), and the node flags each runs
  *  under, which the cache must be made with: start and delete run as `node main.cjs`, the daemon and the execa
- *  runner it loads under src/shim/daemon-flags.json. -info is rare and the SDK only for tracing: plain require
+ *  runner it loads under src/shim/boot/daemon-flags.json. -info is rare and the SDK only for tracing: plain require
  *  for those. */
 const cachedBundles = {
   start: [],
@@ -51,7 +51,7 @@ const lazyAsSiblings = {
     });
     b.onLoad({ filter: /.*/, namespace: 'tsshim-cached-bundle' }, (args) => ({
       contents: [
-        `const { loadBundle } = require(${JSON.stringify(resolve('src/shim/bundle-loader.ts'))});`,
+        `const { loadBundle } = require(${JSON.stringify(resolve('src/shim/boot/bundle-loader.ts'))});`,
         `module.exports = loadBundle(__dirname, ${JSON.stringify(args.path)}).exports;`,
       ].join('\n'),
       loader: 'js',

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startContainerd, type Containerd, type ShimKind } from '../../test/helpers/containerd.ts';
 import type { BuildName, Builds } from './builds.ts';
-import { DEFAULT_DAEMON_NODE_FLAGS, DEFAULT_DAEMON_V8_FLAGS } from '../../src/shim/daemon-flags.ts';
+import { DEFAULT_DAEMON_NODE_FLAGS, DEFAULT_DAEMON_V8_FLAGS } from '../../src/shim/boot/daemon-flags.ts';
 
 export interface SubjectSpec {
   key: string;
@@ -25,7 +25,7 @@ export interface Subject extends SubjectSpec {
 export const goSubject: SubjectSpec = { key: 'go', label: 'Go shim (containerd 2.x)', shim: 'go' };
 export const tsshimSubject: SubjectSpec = { key: 'tsshim', label: 'tsshim', shim: 'tsshim' };
 
-/** the shim's default daemon flags (src/shim/daemon-flags.json) without some of them, as an env value */
+/** the shim's default daemon flags (src/shim/boot/daemon-flags.json) without some of them, as an env value */
 function without(defaults: readonly string[], ...dropped: string[]): string {
   return defaults.filter((f) => !dropped.includes(f)).join(' ');
 }

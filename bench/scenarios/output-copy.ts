@@ -38,7 +38,7 @@ export function outputCases(mb: number): OutputCase[] {
 export const generator = 'head -c <bytes> /dev/zero';
 
 /** The container waits before writing, so that both shims are idle when the output begins (tsshim gives back its
- *  start-up garbage after 2 s without requests, src/shim/idle-memory.ts): the peak is then what copying adds
+ *  start-up garbage after 2 s without requests, src/shim/boot/idle-memory.ts): the peak is then what copying adds
  *  to an idle shim, not what a shim holds in its first seconds, which the memory scenario measures. */
 export const LEAD_S = 3;
 /** and after, so the shim still runs when the settled samples are taken */

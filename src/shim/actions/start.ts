@@ -15,9 +15,9 @@ import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../../co
 import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
 import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';
-import { daemonNodeFlags } from '../daemon-flags.ts';
+import { daemonNodeFlags } from '../boot/daemon-flags.ts';
 import { probeSocket } from '../socket-probe.ts';
-import { handleFd } from '../handle-fd.ts';
+import { handleFd } from '../boot/handle-fd.ts';
 import { checkFlagIdentifiers } from '../identifiers.ts';
 import { readStdin } from '../stdin.ts';
 import { handOver, sparesEnabled } from '../spare/handover.ts';

@@ -1,7 +1,7 @@
 // The shim's state at a glance, for SIGUSR1 and `tsshim shim dump`: containers and their processes, events
 // not yet delivered, open fds, memory, uptime. Read only; collecting it never touches runc.
 import { readdirSync } from 'node:fs';
-import { lazyV8 } from '../lazy-builtins.ts';
+import { lazyV8 } from '../boot/lazy-builtins.ts';
 import type { Container } from '../container.ts';
 import type { QueuedEvent } from '../events/publisher.ts';
 import type { LogFn } from '../logger.ts';
@@ -24,7 +24,7 @@ export interface ContainerDump {
 
 export interface ShimDump {
   pid: number;
-  /** node's flags (src/shim/daemon-flags.json unless TSSHIM_DAEMON_NODE_FLAGS replaced them) */
+  /** node's flags (src/shim/boot/daemon-flags.json unless TSSHIM_DAEMON_NODE_FLAGS replaced them) */
   nodeFlags: string[];
   id: string;
   namespace: string;

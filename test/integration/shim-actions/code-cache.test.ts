@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DAEMON_NODE_FLAGS } from '../../../src/shim/daemon-flags.ts';
+import { DEFAULT_DAEMON_NODE_FLAGS } from '../../../src/shim/boot/daemon-flags.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const shimDir = join(repoRoot, 'dist', 'shim');
@@ -18,7 +18,7 @@ function takesCache(name: string, flags: readonly string[]): boolean {
       '--import',
       'tsx',
       '-e',
-      `import('${join(repoRoot, 'src', 'shim', 'bundle-loader.ts')}').then(({ loadBundle }) => process.stdout.write(String(loadBundle(${JSON.stringify(shimDir)}, ${JSON.stringify(name)}).cached)))`,
+      `import('${join(repoRoot, 'src', 'shim', 'boot', 'bundle-loader.ts')}').then(({ loadBundle }) => process.stdout.write(String(loadBundle(${JSON.stringify(shimDir)}, ${JSON.stringify(name)}).cached)))`,
     ],
     { encoding: 'utf8', cwd: repoRoot },
   );

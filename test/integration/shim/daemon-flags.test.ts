@@ -1,11 +1,11 @@
-// The daemon runs under the node flags src/shim/daemon-flags.json names (--jitless among them, which Node.js
+// The daemon runs under the node flags src/shim/boot/daemon-flags.json names (--jitless among them, which Node.js
 // marks experimental), and a soak of execs under them behaves: every exec exits with its own status, the shim
 // keeps answering, logs no crash, and its private memory stays flat once warm.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { TypeNames } from '../../../src/api/types.ts';
-import { DEFAULT_DAEMON_NODE_FLAGS } from '../../../src/shim/daemon-flags.ts';
+import { DEFAULT_DAEMON_NODE_FLAGS } from '../../../src/shim/boot/daemon-flags.ts';
 import { startLiveShim, type LiveShim } from '../../helpers/live-shim.ts';
 import { crashLines, processSpec, removeRuncRoot } from '../robustness/helpers.ts';
 

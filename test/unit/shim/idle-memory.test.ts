@@ -7,7 +7,7 @@ import {
   MIN_GROWTH_BYTES,
   QUIET_MS,
   type Reduction,
-} from '../../../src/shim/idle-memory.ts';
+} from '../../../src/shim/boot/idle-memory.ts';
 import { native } from '../../../src/native/index.ts';
 import { getHeapStatistics } from 'node:v8';
 
