@@ -1,5 +1,5 @@
 // Promise forms of the node:fs calls the shim makes, built on the callback API. Loading node:fs/promises
-// (FileHandle and its machinery) costs every shim process ~0.2 MiB of private memory (bench/README.md); the
+// (FileHandle and its machinery) costs every shim process private memory for its whole life; the
 // callback API is part of node:fs, which every process has loaded already.
 import fs from 'node:fs';
 import { promisify } from 'node:util';

@@ -92,7 +92,7 @@ export class Runc {
   /** Runs `exec --process <file>`; `spec` is the OCI Process object, written to a private temp file. */
   async exec(id: string, spec: object, o: ExecOpts): Promise<void> {
     const dir = o.tmpDir ?? (process.env.XDG_RUNTIME_DIR || tmpdir());
-    // unique by pid and counter ('wx' refuses a clobber); no node:crypto, which costs a shim ~0.5 MiB
+    // unique by pid and counter ('wx' refuses a clobber); no node:crypto, which would cost the shim memory for its whole life
     const file = join(dir, `runc-process${process.pid}-${Date.now().toString(36)}-${++processFileSeq}`);
     await writeFile(file, JSON.stringify(spec), { mode: 0o600, flag: 'wx' });
     try {

@@ -1,6 +1,6 @@
 // Loads one of the shim's CommonJS bundles (dist/shim/<name>.cjs) with the V8 code cache `npm run build` made
 // for it (<name>.cjs.cache): the bytecode of everything the bundle runs while it loads, so V8 neither parses nor
-// compiles it again. Measured on the daemon: 88 -> 60 ms to load, on the path of every container start.
+// compiles it again: the load is on the path of every container start (bench lever nocache).
 // V8 refuses a cache made by another Node.js version or under other V8 flags (TSSHIM_DAEMON_NODE_FLAGS); the
 // bundle is then compiled as require() would. TSSHIM_CODE_CACHE=0 skips the cache.
 import { readFileSync } from 'node:fs';

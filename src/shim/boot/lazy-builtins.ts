@@ -1,5 +1,5 @@
 // Node modules the shim loads on first use only, each costing a process memory and start-up time once loaded
-// (node:crypto ~0.5 MiB). Through createRequire rather than process.getBuiltinModule, which Node 20 has only
+// (node:crypto most of all). Through createRequire rather than process.getBuiltinModule, which Node 20 has only
 // from 20.16.
 import { createRequire } from 'node:module';
 
