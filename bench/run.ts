@@ -10,6 +10,10 @@ import { containerdBinaries, missingBinaries } from '../test/helpers/containerd.
 import { parseOptions, type BenchOptions, type ScenarioName } from './lib/options.ts';
 import { markdownReport } from './lib/report.ts';
 import {
+  burstResult,
+  busyResult,
+  groupResult,
+  lifecycleResult,
   outputCopyFigures,
   outputCopyRun,
   round2,
@@ -29,8 +33,12 @@ import {
 } from './lib/subjects.ts';
 import { prepareBuilds, type Builds } from './lib/builds.ts';
 import { interference } from './lib/ctr.ts';
+import { measureBurst, measureBusy } from './scenarios/busy.ts';
+import { measureGroup } from './scenarios/group.ts';
 import { measureExec, measureRunRm, measureStdout, startSleeper } from './scenarios/latency.ts';
+import { measureLifecycles } from './scenarios/lifecycles.ts';
 import { measureGrowth, measureMemory } from './scenarios/memory.ts';
+import { spareMemory } from './scenarios/spare.ts';
 import { generator, LEAD_S, measureOutputCopy, outputCases, TAIL_S } from './scenarios/output-copy.ts';
 import { measureStartup, startupCommands } from './scenarios/startup.ts';
 import { measureStateRpc } from './scenarios/state-rpc.ts';
@@ -40,15 +48,17 @@ const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Which lever variants take part in which scenario (the rest have nothing to say there). */
 const leverScenarios: Record<string, ScenarioName[]> = {
   jit: ['run', 'exec', 'stdout', 'state', 'memory'],
-  cmdline: ['run', 'exec', 'memory'],
   noreduce: ['memory'],
-  keepcode: ['run', 'exec', 'memory'],
   pool: ['run', 'memory'],
   nocache: ['run'],
   execa: ['run', 'exec'],
   nopino: ['run', 'memory'],
   nosplit: ['run'],
   extdeps: ['run', 'memory'],
+  nospare: ['run', 'lifecycles'],
+  norecord: ['run', 'lifecycles'],
+  nobusyreduce: ['exec', 'busy'],
+  semispace: ['busy'],
 };
 
 function progress(msg: string): void {
@@ -79,6 +89,16 @@ async function runScenarios(
   if (want('run')) {
     progress(`ctr run --rm, ${opts.rounds} rounds × ${taking('run').length} shims`);
     results.run = toRecord(await measureRunRm(taking('run'), opts.rounds), series);
+  }
+  if (want('lifecycles')) await runLifecycles(opts, taking('lifecycles'), results);
+  if (want('group')) {
+    progress(
+      `grouped sandboxes: ${opts.groupRounds} rounds × ${taking('group').length} shims, ${opts.startProbes} start actions each`,
+    );
+    results.group = toRecord(
+      await measureGroup(taking('group'), opts.groupRounds, opts.startProbes),
+      groupResult,
+    );
   }
   const needSleeper = (['exec', 'stdout', 'state', 'growth'] as const).some(want);
   if (needSleeper) for (const s of subjects) await startSleeper(s);
@@ -118,20 +138,63 @@ async function runScenarios(
       execP99Ms: round2(percentile(g.execMs, 99)),
     }));
   }
-  if (want('memory')) {
-    progress(`memory with ${opts.containers} running containers × ${taking('memory').length} shims`);
-    results.memory = toRecord(await measureMemory(taking('memory'), opts.containers), (m) => ({
-      containers: m.containers,
-      shims: m.shims,
-      totalKiB: m.total,
-      perContainerKiB: {
-        rss: Math.round(m.perContainer.rss),
-        pss: Math.round(m.perContainer.pss),
-        private: Math.round(m.perContainer.private),
-      },
-    }));
+  if (want('memory') || want('busy')) {
+    // busy memory is measured on the memory scenario's running containers
+    const measured = subjects.filter(
+      (s) => (want('memory') && taking('memory').includes(s)) || (want('busy') && taking('busy').includes(s)),
+    );
+    progress(`memory with ${opts.containers} running containers × ${measured.length} shims`);
+    const memory = await measureMemory(measured, opts.containers, async (ids, pids) => {
+      for (const s of measured) {
+        const spare = await spareMemory(s);
+        if (spare) (results.spare ??= {})[s.key] = spare;
+      }
+      if (!want('busy')) return;
+      const busy = taking('busy');
+      progress(
+        `busy: ${opts.busyBlocks} blocks × ${opts.busyRounds} rounds of an exec in each of ${opts.containers} containers × ${busy.length} shims`,
+      );
+      results.busy = toRecord(
+        await measureBusy(busy, ids, pids, opts.busyBlocks, opts.busyRounds),
+        busyResult,
+      );
+      progress(`burst: ${opts.burstExecs} execs back to back on one shim × ${busy.length} shims`);
+      results.burst = toRecord(await measureBurst(busy, ids, pids, opts.burstExecs), burstResult);
+    });
+    const settled = new Set(want('memory') ? taking('memory').map((s) => s.key) : []);
+    for (const key of [...memory.keys()]) if (!settled.has(key)) memory.delete(key);
+    if (settled.size > 0)
+      results.memory = toRecord(memory, (m) => ({
+        containers: m.containers,
+        shims: m.shims,
+        totalKiB: m.total,
+        perContainerKiB: {
+          rss: Math.round(m.perContainer.rss),
+          pss: Math.round(m.perContainer.pss),
+          private: Math.round(m.perContainer.private),
+        },
+      }));
   }
   if (want('output-copy')) await runOutputCopy(opts, subjects, results);
+}
+
+async function runLifecycles(opts: BenchOptions, taking: Subject[], results: BenchResults): Promise<void> {
+  progress(
+    `lifecycles: ${opts.lifecycleRounds} batches of ${opts.lifecycleContainers} ctr run --rm, ` +
+      `${opts.lifecycleConcurrency} at a time, × ${taking.length} shims`,
+  );
+  const batches = await measureLifecycles(
+    taking,
+    opts.lifecycleRounds,
+    opts.lifecycleContainers,
+    opts.lifecycleConcurrency,
+    (s, b) =>
+      progress(
+        `  ${s.key}: ${(b.wallMs / 1000).toFixed(1)} s, shim CPU ` +
+          `${b.shimCpuMsPerContainer === undefined ? '–' : b.shimCpuMsPerContainer.toFixed(1)} ms per container`,
+      ),
+  );
+  results.lifecycles = toRecord(batches, lifecycleResult);
 }
 
 async function runOutputCopy(opts: BenchOptions, subjects: Subject[], results: BenchResults): Promise<void> {

@@ -1,15 +1,28 @@
 // What to measure and how often: full counts by default, reduced ones for development (--quick).
 export type ScenarioName =
-  'startup' | 'run' | 'exec' | 'stdout' | 'state' | 'growth' | 'memory' | 'output-copy';
+  | 'startup'
+  | 'run'
+  | 'lifecycles'
+  | 'exec'
+  | 'stdout'
+  | 'state'
+  | 'growth'
+  | 'memory'
+  | 'busy'
+  | 'group'
+  | 'output-copy';
 
 export const allScenarios: readonly ScenarioName[] = [
   'startup',
   'run',
+  'lifecycles',
   'exec',
   'stdout',
   'state',
   'growth',
   'memory',
+  'busy',
+  'group',
   'output-copy',
 ];
 
@@ -19,6 +32,18 @@ export interface BenchOptions {
   rounds: number;
   /** interleaved rounds of the start-up micro benchmark (processes only, no containerd) */
   startupRounds: number;
+  /** `ctr run --rm` per lifecycle batch, how many at a time, and interleaved batches per subject */
+  lifecycleContainers: number;
+  lifecycleConcurrency: number;
+  lifecycleRounds: number;
+  /** busy memory: blocks per subject (taking turns), rounds per block (an exec in each container per round) */
+  busyBlocks: number;
+  busyRounds: number;
+  /** back-to-back execs on one shim per subject, after the round-robin */
+  burstExecs: number;
+  /** grouped sandboxes per subject (three containers each), and `start` actions timed on each */
+  groupRounds: number;
+  startProbes: number;
   /** State RPC calls per shim (after stateWarmup), in blocks alternating between shims */
   stateCalls: number;
   stateWarmup: number;
@@ -52,7 +77,9 @@ export const usage = `npm run bench -- [options]
   --quick              reduced counts for development (also TSSHIM_BENCH_QUICK=1)
   --rounds N           interleaved rounds for run/exec/stdout (default 15; quick 3)
   --execs N            execs for the memory-growth figure (default 2000; quick 100)
-  --containers N       running containers per shim for the memory figure (default 10; quick 3)
+  --containers N       running containers per shim for the memory and busy figures (default 10; quick 3)
+  --lifecycles N       ctr run --rm per lifecycle batch (default 200; quick 40), 4 at a time (--concurrency N)
+  --lifecycle-rounds N interleaved lifecycle batches per shim (default 3; quick 1)
   --output-rounds N    interleaved rounds of output-copy (default 3; quick 1; TSSHIM_BENCH_OUTPUT_ROUNDS)
   --output-mb N        MB written per output-copy run (default 500, 5 MB/s reader: a fifth; quick 100)
   --only a,b           scenarios: ${allScenarios.join(',')}
@@ -79,6 +106,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOut:
     quick,
     rounds: intOption(argv, '--rounds', env.TSSHIM_BENCH_ROUNDS, quick ? 3 : 15),
     startupRounds: quick ? 5 : 20,
+    lifecycleContainers: intOption(argv, '--lifecycles', env.TSSHIM_BENCH_LIFECYCLES, quick ? 40 : 200),
+    lifecycleConcurrency: intOption(argv, '--concurrency', env.TSSHIM_BENCH_CONCURRENCY, 4),
+    lifecycleRounds: intOption(argv, '--lifecycle-rounds', env.TSSHIM_BENCH_LIFECYCLE_ROUNDS, quick ? 1 : 3),
+    busyBlocks: quick ? 1 : 3,
+    busyRounds: quick ? 3 : 10,
+    burstExecs: quick ? 50 : 400,
+    groupRounds: quick ? 1 : 5,
+    startProbes: quick ? 5 : 10,
     stateCalls: quick ? 400 : 4000,
     stateWarmup: quick ? 50 : 300,
     containers: intOption(argv, '--containers', env.TSSHIM_BENCH_CONTAINERS, quick ? 3 : 10),

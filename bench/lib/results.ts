@@ -1,4 +1,7 @@
 // The shape of bench/results/*.json, and the figures derived from raw samples.
+import type { BurstMemory, BusyMemory } from '../scenarios/busy.ts';
+import type { GroupRound } from '../scenarios/group.ts';
+import type { LifecycleBatch } from '../scenarios/lifecycles.ts';
 import type { MemoryKiB } from './smaps.ts';
 import { median, percentile } from './stats.ts';
 
@@ -88,6 +91,56 @@ export interface OutputCopyResult {
   cases: OutputCopyCaseResult[];
 }
 
+/** container lifecycles under concurrency (scenarios/lifecycles.ts): medians over the batches */
+export interface LifecycleResult {
+  containers: number;
+  concurrency: number;
+  batches: number;
+  wallMs: number;
+  /** CPU of every shim process (start, daemon or spare, delete, and their runc calls) per container */
+  shimCpuMsPerContainer: number | null;
+  containerdCpuMsPerContainer: number | null;
+  batchWallMs: number[];
+  batchShimCpuMsPerContainer: (number | null)[];
+}
+
+/** memory while busy (scenarios/busy.ts): over every sample of every shim */
+export interface BusyResult {
+  shims: number;
+  samples: number;
+  meanPrivateKiB: number;
+  maxPrivateKiB: number;
+  meanPrivateDirtyKiB: number;
+  maxPrivateDirtyKiB: number;
+  execMedianMs: number;
+}
+
+/** one shim serving execs back to back (scenarios/busy.ts) */
+export interface BurstResult {
+  execs: number;
+  samples: number;
+  meanPrivateKiB: number;
+  maxPrivateKiB: number;
+  shimCpuMsPerExec: number;
+  execMedianMs: number;
+}
+
+/** a grouped sandbox's second and third containers (scenarios/group.ts): medians over the rounds */
+export interface GroupResult {
+  rounds: number;
+  firstStartMs: number;
+  secondStartMs: number;
+  thirdStartMs: number;
+  withOneKiB: MemoryKiB;
+  /** what the second and the third container added to the shim's settled memory */
+  addedBySecondKiB: MemoryKiB;
+  addedByThirdKiB: MemoryKiB;
+  /** the `start` action alone on the running group: median wall and CPU over every probe */
+  startActionMs: number;
+  startActionCpuMs: number | null;
+  startActionProbes: number;
+}
+
 export interface StartupResult {
   key: string;
   label: string;
@@ -128,6 +181,12 @@ export interface BenchResults {
   state?: Record<string, RpcLatency>;
   memory?: Record<string, MemoryResult>;
   growth?: Record<string, GrowthResult>;
+  lifecycles?: Record<string, LifecycleResult>;
+  busy?: Record<string, BusyResult>;
+  burst?: Record<string, BurstResult>;
+  group?: Record<string, GroupResult>;
+  /** the idle spare of each tsshim subject that runs one: once per containerd, not per container */
+  spare?: Record<string, MemoryKiB>;
   outputCopy?: OutputCopyResult;
 }
 
@@ -165,6 +224,75 @@ export function outputCopyRun(r: OutputCopyRunResult): OutputCopyRunResult {
     mbPerSecond: round2(r.mbPerSecond),
     cpuMs: round2(r.cpuMs),
     cpuMsPerGB: round2(r.cpuMsPerGB),
+  };
+}
+
+export function lifecycleResult(batches: readonly LifecycleBatch[]): LifecycleResult {
+  const cpu = batches.map((b) => b.shimCpuMsPerContainer);
+  const ctd = batches.map((b) => b.containerdCpuMsPerContainer);
+  const known = (xs: (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);
+  return {
+    containers: batches[0]?.containers ?? 0,
+    concurrency: batches[0]?.concurrency ?? 0,
+    batches: batches.length,
+    wallMs: round2(median(batches.map((b) => b.wallMs))),
+    shimCpuMsPerContainer: known(cpu).length > 0 ? round2(median(known(cpu))) : null,
+    containerdCpuMsPerContainer: known(ctd).length > 0 ? round2(median(known(ctd))) : null,
+    batchWallMs: batches.map((b) => round2(b.wallMs)),
+    batchShimCpuMsPerContainer: cpu.map((x) => (x === undefined ? null : round2(x))),
+  };
+}
+
+export function busyResult(b: BusyMemory): BusyResult {
+  const mean = (xs: number[]): number => Math.round(xs.reduce((a, x) => a + x, 0) / xs.length);
+  return {
+    shims: b.shims,
+    samples: b.privateKiB.length,
+    meanPrivateKiB: mean(b.privateKiB),
+    maxPrivateKiB: Math.max(...b.privateKiB),
+    meanPrivateDirtyKiB: mean(b.privateDirtyKiB),
+    maxPrivateDirtyKiB: Math.max(...b.privateDirtyKiB),
+    execMedianMs: round2(median(b.execMs)),
+  };
+}
+
+export function burstResult(b: BurstMemory): BurstResult {
+  return {
+    execs: b.execs,
+    samples: b.privateKiB.length,
+    meanPrivateKiB: Math.round(b.privateKiB.reduce((a, x) => a + x, 0) / b.privateKiB.length),
+    maxPrivateKiB: Math.max(...b.privateKiB),
+    shimCpuMsPerExec: round2(b.shimCpuMsPerExec),
+    execMedianMs: round2(median(b.execMs)),
+  };
+}
+
+function memoryDelta(a: MemoryKiB, b: MemoryKiB): MemoryKiB {
+  return { rss: a.rss - b.rss, pss: a.pss - b.pss, private: a.private - b.private };
+}
+
+function medianMemoryOf(xs: MemoryKiB[]): MemoryKiB {
+  return {
+    rss: Math.round(median(xs.map((x) => x.rss))),
+    pss: Math.round(median(xs.map((x) => x.pss))),
+    private: Math.round(median(xs.map((x) => x.private))),
+  };
+}
+
+export function groupResult(rounds: readonly GroupRound[]): GroupResult {
+  const mid = (f: (r: GroupRound) => number): number => round2(median(rounds.map(f)));
+  const cpu = rounds.flatMap((r) => r.startActionCpuMs);
+  return {
+    rounds: rounds.length,
+    firstStartMs: mid((r) => r.firstStartMs),
+    secondStartMs: mid((r) => r.secondStartMs),
+    thirdStartMs: mid((r) => r.thirdStartMs),
+    withOneKiB: medianMemoryOf(rounds.map((r) => r.withOne)),
+    addedBySecondKiB: medianMemoryOf(rounds.map((r) => memoryDelta(r.withTwo, r.withOne))),
+    addedByThirdKiB: medianMemoryOf(rounds.map((r) => memoryDelta(r.withThree, r.withTwo))),
+    startActionMs: round2(median(rounds.flatMap((r) => r.startActionMs))),
+    startActionCpuMs: cpu.length > 0 ? round2(median(cpu)) : null,
+    startActionProbes: rounds.reduce((n, r) => n + r.startActionMs.length, 0),
   };
 }
 

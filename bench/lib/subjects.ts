@@ -4,7 +4,8 @@ import { existsSync, lstatSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startContainerd, type Containerd, type ShimKind } from '../../test/helpers/containerd.ts';
 import type { BuildName, Builds } from './builds.ts';
-import { DEFAULT_DAEMON_NODE_FLAGS, DEFAULT_DAEMON_V8_FLAGS } from '../../src/shim/boot/daemon-flags.ts';
+import { containerdPid, cpuacctAvailable, ShimCpu } from './cpuacct.ts';
+import { DEFAULT_DAEMON_NODE_FLAGS } from '../../src/shim/boot/daemon-flags.ts';
 
 export interface SubjectSpec {
   key: string;
@@ -20,6 +21,8 @@ export interface SubjectSpec {
 export interface Subject extends SubjectSpec {
   daemon: Containerd;
   image: string;
+  /** the CPU of this containerd's shim processes (undefined without a cgroup v1 cpuacct hierarchy) */
+  cpu: ShimCpu | undefined;
 }
 
 export const goSubject: SubjectSpec = { key: 'go', label: 'Go shim (containerd 2.x)', shim: 'go' };
@@ -35,45 +38,22 @@ export const leverSubjects: SubjectSpec[] = [
     key: 'jit',
     label: 'tsshim with the JIT',
     shim: 'tsshim',
-    lever: "V8's compilers on in the daemon (no --no-opt --no-sparkplug)",
-    env: { TSSHIM_DAEMON_V8_FLAGS: without(DEFAULT_DAEMON_V8_FLAGS, '--no-opt', '--no-sparkplug') },
-  },
-  {
-    key: 'cmdline',
-    label: 'tsshim, V8 flags on the command line',
-    shim: 'tsshim',
-    lever:
-      "V8 flags on the command line (--jitless --stress-flush-code, heap sizes): Node's code cache refused",
-    env: {
-      // the configuration before the V8 flags moved: heap caps and --jitless in place of --no-opt --no-sparkplug
-      TSSHIM_DAEMON_NODE_FLAGS: [
-        ...DEFAULT_DAEMON_NODE_FLAGS,
-        '--max-old-space-size=64 --max-semi-space-size=1 --jitless',
-        without(DEFAULT_DAEMON_V8_FLAGS, '--no-opt', '--no-sparkplug'),
-      ].join(' '),
-      TSSHIM_DAEMON_V8_FLAGS: '',
-    },
+    lever: "V8's compilers on in the daemon (no --jitless)",
+    env: { TSSHIM_DAEMON_NODE_FLAGS: without(DEFAULT_DAEMON_NODE_FLAGS, '--jitless') },
   },
   {
     key: 'noreduce',
     label: 'tsshim without the idle memory reduction',
     shim: 'tsshim',
-    lever: 'no memory reduction when idle (TSSHIM_IDLE_REDUCE=0)',
+    lever: 'no memory reduction, idle or busy (TSSHIM_IDLE_REDUCE=0)',
     env: { TSSHIM_IDLE_REDUCE: '0' },
   },
   {
-    key: 'keepcode',
-    label: 'tsshim keeping bytecode',
-    shim: 'tsshim',
-    lever: 'bytecode kept across collections (no --stress-flush-code)',
-    env: { TSSHIM_DAEMON_V8_FLAGS: without(DEFAULT_DAEMON_V8_FLAGS, '--stress-flush-code') },
-  },
-  {
     key: 'pool',
-    label: 'tsshim with V8 worker threads',
+    label: "tsshim with V8's default worker threads",
     shim: 'tsshim',
-    lever: 'V8 worker threads for GC (no --v8-pool-size=0)',
-    env: { TSSHIM_DAEMON_NODE_FLAGS: without(DEFAULT_DAEMON_NODE_FLAGS, '--v8-pool-size=0') },
+    lever: 'V8 worker threads for GC, one per core but one (no --v8-pool-size=1)',
+    env: { TSSHIM_DAEMON_NODE_FLAGS: without(DEFAULT_DAEMON_NODE_FLAGS, '--v8-pool-size=1') },
   },
   {
     key: 'nocache',
@@ -95,6 +75,34 @@ export const leverSubjects: SubjectSpec[] = [
     shim: 'tsshim',
     lever: 'the log written by a stand-in of ~40 lines instead of pino (same lines)',
     build: 'no-pino',
+  },
+  {
+    key: 'nospare',
+    label: 'tsshim without the spare',
+    shim: 'tsshim',
+    lever: 'no pre-booted spare: start boots each daemon (TSSHIM_SPARE=0)',
+    env: { TSSHIM_SPARE: '0' },
+  },
+  {
+    key: 'norecord',
+    label: 'tsshim without the delete record',
+    shim: 'tsshim',
+    lever: 'delete boots Node every time (TSSHIM_DELETE_RECORD=0)',
+    env: { TSSHIM_DELETE_RECORD: '0' },
+  },
+  {
+    key: 'nobusyreduce',
+    label: 'tsshim reducing memory only when idle',
+    shim: 'tsshim',
+    lever: 'no memory reduction while busy, only once idle (TSSHIM_BUSY_REDUCE=0)',
+    env: { TSSHIM_BUSY_REDUCE: '0' },
+  },
+  {
+    key: 'semispace',
+    label: 'tsshim with a 1 MiB semi-space',
+    shim: 'tsshim',
+    lever: "young generation capped: --max-semi-space-size=1 on the daemon's command line",
+    env: { TSSHIM_DAEMON_NODE_FLAGS: [...DEFAULT_DAEMON_NODE_FLAGS, '--max-semi-space-size=1'].join(' ') },
   },
   {
     key: 'nosplit',
@@ -126,12 +134,25 @@ function pointShimAt(daemon: Containerd, binary: string): void {
 
 export async function startSubject(spec: SubjectSpec, builds: Builds): Promise<Subject> {
   const daemon = await startContainerd('2', { shim: spec.shim, env: spec.env, logLevel: 'warn' });
+  let cpu: ShimCpu | undefined;
   try {
     if (spec.shim === 'tsshim') pointShimAt(daemon, builds.binary(spec.build ?? 'as-built'));
+    // before any shim starts, so that every one of them is in the group
+    if (cpuacctAvailable()) {
+      const config = join(dirname(daemon.root), 'config.toml');
+      cpu = ShimCpu.attach(`tsshimbench-${process.pid}-${spec.key}`, containerdPid(config));
+    }
     const image = await daemon.importImage();
-    return { ...spec, daemon, image };
+    const group = cpu?.group;
+    // the group goes with the daemon, whoever stops it
+    const stop = async (): Promise<void> => {
+      await daemon.stop();
+      group?.remove();
+    };
+    return { ...spec, daemon: { ...daemon, stop }, image, cpu };
   } catch (err) {
     await daemon.stop();
+    cpu?.group.remove();
     throw err;
   }
 }

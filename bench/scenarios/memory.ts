@@ -38,6 +38,8 @@ export interface PerContainerMemory {
 export async function measureMemory(
   subjects: Subject[],
   containers: number,
+  /** more measurements on the running containers, after the settled figure and before they are removed */
+  whileRunning?: (ids: Map<string, string[]>, pids: Map<string, number[]>) => Promise<void>,
 ): Promise<Map<string, PerContainerMemory>> {
   const ids = new Map<string, string[]>(subjects.map((s) => [s.key, []]));
   for (let i = 0; i < containers; i++) {
@@ -69,6 +71,7 @@ export async function measureMemory(
       },
     });
   }
+  await whileRunning?.(ids, pidsBySubject);
   // gone again, so later work on these daemons does not share the machine with them
   for (const s of subjects) {
     for (const id of ids.get(s.key)!) {
