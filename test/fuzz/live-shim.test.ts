@@ -69,7 +69,8 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
   const execsMade = new Set<string>();
 
   before(async () => {
-    shim = await startLiveShim();
+    // the default `sleep 600` would end in the middle of a long run
+    shim = await startLiveShim({ args: ['sleep', '2147483647'] });
     raw = await RawConnection.connect(socketOf(shim));
     fuzzDir = join(shim.work, 'fuzz');
     for (const d of ['bundle', 'src', 'io', 'root']) mkdirSync(join(fuzzDir, d), { recursive: true });
