@@ -78,6 +78,11 @@ const measures: Measure[] = [
     digits: 0,
   },
   {
+    name: 'pod: private the 2nd and 3rd add together, KiB',
+    value: (r, k) => r.group?.[k]?.addedByBothKiB?.private,
+    digits: 0,
+  },
+  {
     name: '`start` on a running pod shim, median ms',
     value: (r, k) => r.group?.[k]?.startActionMs,
     digits: 0,

@@ -135,6 +135,8 @@ export interface GroupResult {
   /** what the second and the third container added to the shim's settled memory */
   addedBySecondKiB: MemoryKiB;
   addedByThirdKiB: MemoryKiB;
+  /** the two together (the idle reduction's threshold moves garbage between the two steps, not out of the sum) */
+  addedByBothKiB: MemoryKiB;
   /** the `start` action alone on the running group: median wall and CPU over every probe */
   startActionMs: number;
   startActionCpuMs: number | null;
@@ -290,6 +292,7 @@ export function groupResult(rounds: readonly GroupRound[]): GroupResult {
     withOneKiB: medianMemoryOf(rounds.map((r) => r.withOne)),
     addedBySecondKiB: medianMemoryOf(rounds.map((r) => memoryDelta(r.withTwo, r.withOne))),
     addedByThirdKiB: medianMemoryOf(rounds.map((r) => memoryDelta(r.withThree, r.withTwo))),
+    addedByBothKiB: medianMemoryOf(rounds.map((r) => memoryDelta(r.withThree, r.withOne))),
     startActionMs: round2(median(rounds.flatMap((r) => r.startActionMs))),
     startActionCpuMs: cpu.length > 0 ? round2(median(cpu)) : null,
     startActionProbes: rounds.reduce((n, r) => n + r.startActionMs.length, 0),
