@@ -1,6 +1,7 @@
 // Shared plumbing for the shim's end-to-end tests: one real containerd (running tsshim) per version and per
 // test file, ctr driven as a user would drive it, and observations of what the shim did (events, processes).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,15 @@ import {
   type CtrProcess,
   type CtrResult,
 } from '../../helpers/containerd.ts';
+
+/** what `seq 1 n` prints (busybox and coreutils alike) */
+export function seqOutput(n: number): string {
+  const parts: string[] = [];
+  for (let i = 1; i <= n; i++) parts.push(`${i}\n`);
+  return parts.join('');
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,6 @@
 // though the client closes its readers as soon as Delete returns.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { skipReason, startContainerd, type Containerd } from '../../helpers/containerd.ts';
 import {
   ctrOk,
@@ -15,16 +14,9 @@ import {
   shimTestVersions,
   sleep,
   waitForStatus,
+  seqOutput,
+  sha256,
 } from './helpers.ts';
-
-/** what busybox `seq 1 n` prints */
-function seqOutput(n: number): string {
-  const parts: string[] = [];
-  for (let i = 1; i <= n; i++) parts.push(`${i}\n`);
-  return parts.join('');
-}
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** ~10.9 MB of numbered lines: far more than a pipe and a FIFO hold */
 const LINES = 1_500_000;

@@ -2,7 +2,6 @@
 // detached tasks, terminals, log URIs, the runc binary option and a command that cannot start.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { socketAddress, socketPath } from '../../../src/contract/shim-address.ts';
@@ -22,16 +21,9 @@ import {
   tempDir,
   waitForStatus,
   writeExecutable,
+  seqOutput,
+  sha256,
 } from './helpers.ts';
-
-/** what `seq 1 n` prints */
-function seqOutput(n: number): string {
-  const parts: string[] = [];
-  for (let i = 1; i <= n; i++) parts.push(`${i}\n`);
-  return parts.join('');
-}
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 for (const version of shimTestVersions()) {
   describe(
