@@ -7,7 +7,8 @@
 // - stdin is opened O_RDONLY, plus an O_WRONLY "closer" that keeps the FIFO from reaching EOF when the client
 //   closes its writer, until CloseIO closes it.
 // libuv opens every fd O_CLOEXEC, so none of these leak into runc or a logging binary.
-import { closeSync, constants, open, stat, type Stats } from 'node:fs';
+import { closeQuietly } from '../../fs/close-quietly.ts';
+import { constants, open, stat, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { native } from '../../native/index.ts';
@@ -22,14 +23,6 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // nothing more to release
   }
 }
 

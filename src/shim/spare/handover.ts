@@ -1,17 +1,10 @@
 // `start`'s side: hand the new sandbox to the spare of this containerd, if one answers in time.
+import { closeQuietly } from '../../fs/close-quietly.ts';
 import { native } from '../../native/index.ts';
 import { CONFIRM, decodeAcknowledgement, encode, type Handover } from './protocol.ts';
 
 /** how long `start` waits for a spare's acknowledgement before booting a daemon itself */
 export const HANDOVER_ACK_MS = 200;
-
-function closeQuietly(fd: number): void {
-  try {
-    native().close(fd);
-  } catch {
-    // nothing left to release
-  }
-}
 
 /** The pid of the spare that adopted the sandbox, or undefined when there is no spare, or it did not answer in
  *  time (it is then told nothing more and keeps nothing: the listener stays with `start`). */

@@ -1,6 +1,7 @@
 // A pre-booted daemon: the daemon's code loaded and compiled, waiting for one `start` to hand it a sandbox. It
 // holds no socket in the shim socket directory, no bundle and no container; once it has adopted one sandbox it
 // is that sandbox's daemon, indistinguishable from one `start` booted, and stops listening for handovers.
+import { closeQuietly } from '../../fs/close-quietly.ts';
 import { existsSync } from 'node:fs';
 import { native, type FdPoller } from '../../native/index.ts';
 import { CONFIRM, decodeHandover, encode, MAX_HANDOVER_BYTES, type Handover } from './protocol.ts';
@@ -25,14 +26,6 @@ export interface SpareOptions {
   containerdAddress: string;
   /** TSSHIM_SPARE_IDLE_SECONDS: how long a spare waits for a sandbox before exiting */
   idleSeconds?: number;
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    native().close(fd);
-  } catch {
-    // nothing left to release
-  }
 }
 
 export function spareIdleSeconds(env: NodeJS.ProcessEnv): number {
