@@ -302,6 +302,23 @@ out:
   return result;
 }
 
+// The first fd a received message carried by SCM_RIGHTS (close-on-exec), or -1; any others are closed, never
+// leaked.
+static int take_passed_fd(struct msghdr *msg) {
+  int fd = -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    int *fds = (int *)CMSG_DATA(c);
+    for (size_t i = 0; i < count; i++) {
+      if (fd < 0) fd = fds[i];
+      else close(fds[i]);
+    }
+  }
+  if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+}
+
 // recvmsg one fd by SCM_RIGHTS; returns the fd or -errno (-EBADMSG when the message carried no fd).
 static int receive_fd(int conn) {
   char byte;
@@ -315,18 +332,8 @@ static int receive_fd(int conn) {
   do got = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
   while (got < 0 && errno == EINTR);
   if (got < 0) return -errno;
-  int fd = -EBADMSG;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    int *fds = (int *)CMSG_DATA(c);
-    for (size_t i = 0; i < count; i++) {
-      if (fd < 0) fd = fds[i];
-      else close(fds[i]); // only one fd is expected; never leak extras
-    }
-  }
-  if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC);
-  return fd;
+  int fd = take_passed_fd(&msg);
+  return fd >= 0 ? fd : -EBADMSG;
 }
 
 static napi_value ConsoleSocketReceive(napi_env env, napi_callback_info info) {
@@ -670,16 +677,7 @@ static napi_value RecvMessage(napi_env env, napi_callback_info info) {
   do got = recvmsg((int)fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   while (got < 0 && errno == EINTR);
   if (got < 0) return throw_errno(env, errno, "recvmsg on fd %lld", (long long)fd);
-  int passed = -1;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    int *fds = (int *)CMSG_DATA(c);
-    for (size_t i = 0; i < count; i++) {
-      if (passed < 0) passed = fds[i];
-      else close(fds[i]); // one fd is expected; never leak extras
-    }
-  }
+  int passed = take_passed_fd(&msg);
   if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
     if (passed >= 0) close(passed);
     return throw_errno(env, EMSGSIZE, "recvmsg on fd %lld: message truncated", (long long)fd);
