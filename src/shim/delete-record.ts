@@ -14,15 +14,6 @@ export function deleteRecordText(response: Uint8Array): string {
   return `${DELETE_RECORD_TAG}${body}\n`;
 }
 
-/** The response bytes of a well-formed record, or undefined (what the launcher accepts, for tests). */
-export function parseDeleteRecord(text: string): Uint8Array | undefined {
-  const line = text.split('\n')[0] ?? '';
-  if (!line.startsWith(DELETE_RECORD_TAG)) return undefined;
-  const body = line.slice(DELETE_RECORD_TAG.length);
-  if (body === '' || !/^(\\[0-3][0-7]{2})+$/.test(body)) return undefined;
-  return Uint8Array.from(body.slice(1).split('\\'), (o) => parseInt(o, 8));
-}
-
 /** which directory a bundle path names now: a bundle removed and made again for a new container is another */
 export function bundleIdentity(bundle: string): string | undefined {
   try {
