@@ -6,6 +6,28 @@
 import fc from 'fast-check';
 import protobuf from 'protobufjs/light.js';
 import { messageType } from '../../src/api/codec.ts';
+import { TypeNames } from '../../src/api/types.ts';
+
+/** The request type of each Task method, as the handlers decode it. */
+export const REQUEST_TYPES: Record<string, string> = {
+  State: TypeNames.stateRequest,
+  Create: TypeNames.createTaskRequest,
+  Start: TypeNames.startRequest,
+  Delete: TypeNames.deleteRequest,
+  Pids: TypeNames.pidsRequest,
+  Pause: TypeNames.pauseRequest,
+  Resume: TypeNames.resumeRequest,
+  Checkpoint: TypeNames.checkpointTaskRequest,
+  Kill: TypeNames.killRequest,
+  Exec: TypeNames.execProcessRequest,
+  ResizePty: TypeNames.resizePtyRequest,
+  CloseIO: TypeNames.closeIORequest,
+  Update: TypeNames.updateTaskRequest,
+  Wait: TypeNames.waitRequest,
+  Stats: TypeNames.statsRequest,
+  Connect: TypeNames.connectRequest,
+  Shutdown: TypeNames.shutdownRequest,
+};
 
 /** Cases for one property: TSSHIM_FUZZ_RUNS when set (the long run), else `short`. */
 export function fuzzRuns(short: number): number {

@@ -28,7 +28,14 @@ import {
 } from '../integration/robustness/helpers.ts';
 import { withTimeout } from '../unit/ttrpc/helpers.ts';
 import { identifierProblem } from '../../src/shim/identifiers.ts';
-import { anyMessage, anyString, encodedArbitrary, fuzzParameters, type Overrides } from './arbitraries.ts';
+import {
+  REQUEST_TYPES,
+  anyMessage,
+  anyString,
+  encodedArbitrary,
+  fuzzParameters,
+  type Overrides,
+} from './arbitraries.ts';
 
 const T = TypeNames;
 const PROCESS_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
@@ -325,25 +332,6 @@ describe('a live shim under arbitrary Task requests', { timeout: 6 * 3600_000 },
   });
 });
 
-const REQUEST_TYPES: Record<string, string> = {
-  State: T.stateRequest,
-  Create: T.createTaskRequest,
-  Start: T.startRequest,
-  Delete: T.deleteRequest,
-  Pids: T.pidsRequest,
-  Pause: T.pauseRequest,
-  Resume: T.resumeRequest,
-  Checkpoint: T.checkpointTaskRequest,
-  Kill: T.killRequest,
-  Exec: T.execProcessRequest,
-  ResizePty: T.resizePtyRequest,
-  CloseIO: T.closeIORequest,
-  Update: T.updateTaskRequest,
-  Wait: T.waitRequest,
-  Stats: T.statsRequest,
-  Connect: T.connectRequest,
-  Shutdown: T.shutdownRequest,
-};
 const METHODS = Object.keys(REQUEST_TYPES);
 
 interface Request {

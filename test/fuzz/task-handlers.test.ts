@@ -4,35 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { TypeNames } from '../../src/api/types.ts';
 import { TtrpcError, type CallContext } from '../../src/ttrpc/index.ts';
 import type { Publisher } from '../../src/shim/events/publisher.ts';
 import { taskMethods } from '../../src/shim/service/handlers.ts';
 import { TaskService } from '../../src/shim/service/task-service.ts';
-import { anyMessage, encodedArbitrary, fuzzParameters, type Overrides } from './arbitraries.ts';
+import {
+  REQUEST_TYPES,
+  anyMessage,
+  encodedArbitrary,
+  fuzzParameters,
+  type Overrides,
+} from './arbitraries.ts';
 import { withTimeout } from '../unit/ttrpc/helpers.ts';
-
-const T = TypeNames;
-
-const REQUEST_TYPES: Record<string, string> = {
-  State: T.stateRequest,
-  Create: T.createTaskRequest,
-  Start: T.startRequest,
-  Delete: T.deleteRequest,
-  Pids: T.pidsRequest,
-  Pause: T.pauseRequest,
-  Resume: T.resumeRequest,
-  Checkpoint: T.checkpointTaskRequest,
-  Kill: T.killRequest,
-  Exec: T.execProcessRequest,
-  ResizePty: T.resizePtyRequest,
-  CloseIO: T.closeIORequest,
-  Update: T.updateTaskRequest,
-  Wait: T.waitRequest,
-  Stats: T.statsRequest,
-  Connect: T.connectRequest,
-  Shutdown: T.shutdownRequest,
-};
 
 let shutdowns = 0;
 // A service with no container: every call that names one ends in the service's own checks, and nothing outside
