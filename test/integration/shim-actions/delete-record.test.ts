@@ -70,22 +70,29 @@ describe('the delete action and the record a clean shutdown leaves', () => {
 
   test('a clean Delete + Shutdown leaves the record of what Delete answered; a killed daemon leaves none', async () => {
     const shim = await startLiveShim();
-    const ref = { id: shim.id, exec_id: '' };
-    await shim.call('Kill', TypeNames.killRequest, { ...ref, signal: 9 });
-    await shim.call('Wait', TypeNames.waitRequest, ref, TypeNames.waitResponse);
-    const deleted = await shim.call<DeleteResponse>(
-      'Delete',
-      TypeNames.deleteRequest,
-      ref,
-      TypeNames.deleteResponse,
-    );
-    assert.equal(existsSync(join(shim.bundle, DELETE_RECORD_FILE)), false, 'written at Shutdown, not before');
-    await shim.call('Shutdown', TypeNames.shutdownRequest, { id: shim.id });
-    const record = readFileSync(join(shim.bundle, DELETE_RECORD_FILE), 'utf8');
-    const printed = runDelete(shim.bundle);
-    assert.deepEqual(printed, deleted);
-    assert.ok(record.startsWith('tsshim-delete-response v1 '));
-    await shim.stop();
+    try {
+      const ref = { id: shim.id, exec_id: '' };
+      await shim.call('Kill', TypeNames.killRequest, { ...ref, signal: 9 });
+      await shim.call('Wait', TypeNames.waitRequest, ref, TypeNames.waitResponse);
+      const deleted = await shim.call<DeleteResponse>(
+        'Delete',
+        TypeNames.deleteRequest,
+        ref,
+        TypeNames.deleteResponse,
+      );
+      assert.equal(
+        existsSync(join(shim.bundle, DELETE_RECORD_FILE)),
+        false,
+        'written at Shutdown, not before',
+      );
+      await shim.call('Shutdown', TypeNames.shutdownRequest, { id: shim.id });
+      const record = readFileSync(join(shim.bundle, DELETE_RECORD_FILE), 'utf8');
+      const printed = runDelete(shim.bundle);
+      assert.deepEqual(printed, deleted);
+      assert.ok(record.startsWith('tsshim-delete-response v1 '));
+    } finally {
+      await shim.stop();
+    }
 
     const killed = await startLiveShim();
     try {
