@@ -265,10 +265,11 @@ describe('shim start', () => {
       TypeNames.bootstrapResult,
       r.stdout,
     );
+    // recorded before any assertion, so the after hook shuts this shim down whatever fails below
+    addresses.push(res.address);
     assert.equal(res.version, 3);
     assert.equal(res.protocol, 'ttrpc');
     assert.ok(res.address.startsWith(`unix://${socketDir}/`));
-    addresses.push(res.address);
     assert.ok(lstatSync(join(bundle, 's')).isSymbolicLink());
     assert.equal(readlinkSync(join(bundle, 's')), socketDir);
   });
