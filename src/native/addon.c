@@ -271,11 +271,15 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* ---------- console socket (runc --console-socket) ---------- */
+/* ---------- unix listeners: the shim's own socket, and the console socket (runc --console-socket) ---------- */
 
-static napi_value ConsoleSocketListen(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!get_args(env, info, 1, argv, 1, NULL)) return NULL;
+// unixListen(path, backlog): a non-blocking SOCK_STREAM listener on a new socket file; EADDRINUSE when the path
+// exists. A raw fd rather than a libuv handle: the shim socket outlives the process that makes it (`start`
+// hands it to the daemon), and libuv unlinks the file of a pipe server it closes.
+static napi_value UnixListen(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t backlog;
+  if (!get_args(env, info, 2, argv, 2, NULL) || !get_int(env, argv[1], &backlog)) return NULL;
   char *path = get_string(env, argv[0]);
   if (!path) return NULL;
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -291,7 +295,7 @@ static napi_value ConsoleSocketListen(napi_env env, napi_callback_info info) {
     throw_errno(env, errno, "socket for %s", path);
     goto out;
   }
-  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 16) != 0) {
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, (int)backlog) != 0) {
     throw_errno(env, errno, "listen unix %s", path);
     close(fd);
     goto out;
@@ -1114,7 +1118,7 @@ NAPI_MODULE_INIT() {
       {"fchown", Fchown},
       {"dup2", Dup2},
       {"close", Close},
-      {"consoleSocketListen", ConsoleSocketListen},
+      {"unixListen", UnixListen},
       {"consoleSocketReceive", ConsoleSocketReceive},
       {"setWinsize", SetWinsize},
       {"pendingBytes", PendingBytes},

@@ -59,8 +59,9 @@ export interface NativeAddon {
   fchown(fd: number, uid: number, gid: number): void;
   dup2(oldFd: number, newFd: number): void;
   close(fd: number): void;
-  /** unix stream socket bound and listening at path (for runc --console-socket); returns the listening fd */
-  consoleSocketListen(path: string): number;
+  /** a unix stream socket bound and listening at path, non-blocking and close-on-exec (the shim's socket, runc's
+   *  --console-socket); throws EADDRINUSE when path exists */
+  unixListen(path: string, backlog: number): number;
   /** accept one pending connection (non-blocking; throws EAGAIN when none) and receive one fd by SCM_RIGHTS
    *  (waits at most 2 s for a connected peer to send); returns the received fd, FD_CLOEXEC set */
   consoleSocketReceive(listenFd: number): number;

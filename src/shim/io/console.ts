@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { native } from '../../native/index.ts';
 import type { ByteSink } from './copy.ts';
 
+/** runc connects once per container or exec */
+const CONSOLE_BACKLOG = 16;
+
 export interface ConsoleSocket {
   dir: string;
   path: string;
@@ -20,7 +23,7 @@ export async function listenConsoleSocket(tmpDirOverride: string | undefined): P
   const dir = await mkdtemp(join(base, 'pty'));
   const path = join(dir, 'pty.sock');
   try {
-    const listenFd = native().consoleSocketListen(path);
+    const listenFd = native().unixListen(path, CONSOLE_BACKLOG);
     // As containerd does: the sticky bit keeps the socket from being cleaned out of XDG_RUNTIME_DIR.
     if (tmpDirOverride === undefined && runtimeDir) await chmod(path, 0o1755).catch(() => {});
     return { dir, path, listenFd };

@@ -32,7 +32,7 @@ print(json.dumps({'line': line.decode(), 'rows': rows, 'cols': cols}))
 `;
 
 function listen(name: string): number {
-  const fd = native().consoleSocketListen(join(dir, name));
+  const fd = native().unixListen(join(dir, name), 16);
   fds.push(fd);
   return fd;
 }
@@ -81,11 +81,11 @@ test('a connection that sends bytes but no fd is an error', async () => {
   }
 });
 
-test('consoleSocketListen errors name the path', () => {
+test('unixListen errors name the path', () => {
   listen('taken.sock');
-  assert.throws(() => native().consoleSocketListen(join(dir, 'taken.sock')), {
+  assert.throws(() => native().unixListen(join(dir, 'taken.sock'), 16), {
     code: 'EADDRINUSE',
     message: /taken\.sock/,
   });
-  assert.throws(() => native().consoleSocketListen(join(dir, 'x'.repeat(200))), { code: 'ENAMETOOLONG' });
+  assert.throws(() => native().unixListen(join(dir, 'x'.repeat(200)), 16), { code: 'ENAMETOOLONG' });
 });
