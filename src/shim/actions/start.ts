@@ -1,7 +1,6 @@
 // `start`: print the address of the shim that will serve this container, starting one if needed.
 // containerd reads stdout and stderr together as the answer, so nothing else may be written.
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import type { AnyMessage } from '../../api/any.ts';
 import {
@@ -17,18 +16,13 @@ import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';
 import { daemonNodeFlags } from '../boot/daemon-flags.ts';
 import { probeSocket } from '../socket-probe.ts';
-import { handleFd } from '../boot/handle-fd.ts';
+import { closeQuietly } from '../../fs/close-quietly.ts';
+import { native } from '../../native/index.ts';
 import { checkFlagIdentifiers } from '../identifiers.ts';
 import { readStdin } from '../stdin.ts';
 import { handOver, sparesEnabled } from '../spare/handover.ts';
 import { buildIdentity, spareName } from '../spare/identity.ts';
 import type { Handover } from '../spare/protocol.ts';
-
-function listenerFd(server: net.Server): number {
-  const fd = handleFd(server);
-  if (fd === undefined) throw new Error('cannot get the listening socket fd');
-  return fd;
-}
 
 const RUNC_OPTIONS = 'containerd.runc.v1.Options';
 
@@ -75,57 +69,70 @@ function shimCgroupOf(options: AnyMessage | undefined): string {
   return decodeShimCgroup(options.value);
 }
 
-function listen(path: string): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ path, exclusive: true }, () => {
-      server.removeListener('error', reject);
-      resolve(server);
-    });
-  });
-}
+/** as Node's net servers: containerd connects once, but a group's containers may arrive together */
+const SOCKET_BACKLOG = 511;
 
-type Listening = { reused: true } | { reused: false; server: net.Server };
-
-async function listenOrReuse(path: string): Promise<Listening> {
+/** The shim socket's listening fd, or undefined when a live shim already serves it (a grouped sandbox). */
+async function listenOrReuse(path: string): Promise<number | undefined> {
   try {
-    return { reused: false, server: await listen(path) };
+    return native().unixListen(path, SOCKET_BACKLOG);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
   }
   // as the Go shim: a socket that does not accept within 100 ms is stale
-  if ((await probeSocket(path, 100)) === 'accepts') return { reused: true };
+  if ((await probeSocket(path, 100)) === 'accepts') return undefined;
   unlinkSync(path);
-  return { reused: false, server: await listen(path) };
+  return native().unixListen(path, SOCKET_BACKLOG);
 }
 
-function setChildOomScore(childPid: number): void {
+/** The daemon's OOM score: one above containerd's (the process that ran `start`), as the Go shim sets it. */
+function setDaemonOomScore(daemonPid: number, containerdPid: number): void {
   let parent = 0;
   try {
-    parent = Number.parseInt(readFileSync(`/proc/${process.ppid}/oom_score_adj`, 'utf8'), 10) || 0;
+    parent = Number.parseInt(readFileSync(`/proc/${containerdPid}/oom_score_adj`, 'utf8'), 10) || 0;
   } catch {
     /* no parent score: use 0 */
   }
   try {
-    writeFileSync(`/proc/${childPid}/oom_score_adj`, String(Math.max(-1000, Math.min(1000, parent + 1))));
+    writeFileSync(`/proc/${daemonPid}/oom_score_adj`, String(Math.max(-1000, Math.min(1000, parent + 1))));
   } catch {
     // EPERM (unprivileged, user namespaces) is not an error, as in the Go shim
   }
 }
 
-export interface StartOutcome {
-  /** what containerd reads */
-  answer: Uint8Array;
-  /** a new sandbox got a daemon (a spare or a booted one), rather than joining a running shim */
-  newSandbox: boolean;
+/** What `start` was asked: by containerd directly (the Node action), or through a start client to a spare. */
+export interface StartRequest {
+  flags: ShimFlags;
+  /** the working directory containerd ran `start` in */
+  bundle: string;
+  /** the environment containerd gave `start` */
+  env: NodeJS.ProcessEnv;
+  stdin: Uint8Array;
+  /** the process that ran `start` */
+  containerdPid: number;
 }
 
-export async function startAction(flags: ShimFlags, scriptPath: string): Promise<StartOutcome> {
+/** A sandbox's socket, claimed: either a live shim serves it already, or the caller must give it a daemon. */
+export type SandboxClaim =
+  | { reused: true; answer: Uint8Array }
+  | {
+      reused: false;
+      answer: Uint8Array;
+      listenerFd: number;
+      /** what the daemon gets: the runtime environment, and the process title of a booted daemon */
+      daemonEnv: Record<string, string>;
+      title: string;
+      /** puts the daemon where containerd asked (shim_cgroup) with its OOM score */
+      place(daemonPid: number): void;
+      /** undoes the claim after a failure: the socket file goes, and this process's copy of the listener */
+      release(): void;
+    };
+
+export async function claimSandbox(req: StartRequest, scriptPath: string): Promise<SandboxClaim> {
+  const { flags, bundle } = req;
   if (!flags.namespace) throw new Error('shim namespace cannot be empty');
   checkFlagIdentifiers(flags);
-  const bundle = process.cwd();
-  const input = parseStartInput(readStdin('start'), flags);
+  const input = parseStartInput(req.stdin, flags);
   const spec = readBundleSpec(bundle);
   const socketDir = input.socketDir ?? DEFAULT_SOCKET_DIR;
   const address = socketAddress(
@@ -135,45 +142,81 @@ export async function startAction(flags: ShimFlags, scriptPath: string): Promise
     socketDir,
   );
   const path = socketPath(address);
+  const answer = startAnswer(address, input.bootstrap);
 
   if (input.bootstrap && input.socketDir) {
     rmSync(join(bundle, 's'), { force: true });
     symlinkSync(input.socketDir, join(bundle, 's'));
   }
   mkdirSync(socketDir, { recursive: true, mode: 0o700 });
-  const listening = await listenOrReuse(path);
-  if (listening.reused) {
+  const listenerFd = await listenOrReuse(path);
+  if (listenerFd === undefined) {
     writeAddressFile(bundle, address);
-    return { answer: startAnswer(address, input.bootstrap), newSandbox: false };
+    return { reused: true, answer };
   }
-  const server = listening.server;
-  let pid: number | undefined;
+  const release = (): void => {
+    closeQuietly(listenerFd);
+    rmSync(path, { force: true });
+  };
   try {
     chmodSync(path, 0o600);
     writeAddressFile(bundle, address);
-    const env = { ...process.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` };
-    pid = adoptedBySpare(flags, bundle, env, listenerFd(server), scriptPath);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const env = Object.entries({ ...req.env, OTEL_SERVICE_NAME: `containerd-shim-${flags.id}` });
+  const shimCgroup = shimCgroupOf(input.options);
+  return {
+    reused: false,
+    answer,
+    listenerFd,
+    daemonEnv: Object.fromEntries(env.filter((e): e is [string, string] => e[1] !== undefined)),
+    title: [req.env.TSSHIM_ARGV0 || scriptPath, ...daemonArgs(flags)].join(' '),
+    place: (daemonPid) => {
+      if (shimCgroup) moveProcessToCgroup(daemonPid, shimCgroup);
+      setDaemonOomScore(daemonPid, req.containerdPid);
+    },
+    release,
+  };
+}
+
+export interface StartOutcome {
+  /** what containerd reads */
+  answer: Uint8Array;
+  /** a new sandbox got a daemon (a spare or a booted one), rather than joining a running shim */
+  newSandbox: boolean;
+}
+
+/** The Node `start`: claims the sandbox, and gives it to this containerd's spare or to a daemon it boots. */
+export async function startAction(flags: ShimFlags, scriptPath: string): Promise<StartOutcome> {
+  const claim = await claimSandbox(
+    {
+      flags,
+      bundle: process.cwd(),
+      env: process.env,
+      stdin: readStdin('start'),
+      containerdPid: process.ppid,
+    },
+    scriptPath,
+  );
+  if (claim.reused) return { answer: claim.answer, newSandbox: false };
+  let pid: number | undefined;
+  try {
+    pid = adoptedBySpare(flags, claim, scriptPath);
     if (pid === undefined) {
       const child: Daemon = spawnDaemon(
         process.execPath,
         [...daemonNodeFlags(), scriptPath, ...daemonArgs(flags)],
-        {
-          cwd: bundle,
-          env,
-          extraFds: [listenerFd(server)],
-        },
+        { cwd: process.cwd(), env: claim.daemonEnv, extraFds: [claim.listenerFd] },
       );
       pid = child.pid;
     }
-    const shimCgroup = shimCgroupOf(input.options);
-    if (shimCgroup) moveProcessToCgroup(pid, shimCgroup);
-    setChildOomScore(pid);
-    // no server.close(): libuv would unlink the socket file the daemon now serves; exiting releases our copy
-    return { answer: startAnswer(address, input.bootstrap), newSandbox: true };
+    claim.place(pid);
+    return { answer: claim.answer, newSandbox: true };
   } catch (err) {
     if (pid !== undefined) killQuietly(pid);
-    server.close();
-    rmSync(path, { force: true });
+    claim.release();
     throw err;
   }
 }
@@ -186,17 +229,10 @@ function killQuietly(pid: number): void {
   }
 }
 
-/** the name containerd ran the shim by, as a booted daemon's process title starts */
-function invokedAs(scriptPath: string): string {
-  return process.env.TSSHIM_ARGV0 || scriptPath;
-}
-
 /** Hands the sandbox to this containerd's spare: the pid of the daemon that now serves it, or undefined. */
 function adoptedBySpare(
   flags: ShimFlags,
-  bundle: string,
-  env: NodeJS.ProcessEnv,
-  listener: number,
+  claim: Extract<SandboxClaim, { reused: false }>,
   scriptPath: string,
 ): number | undefined {
   if (!sparesEnabled(process.env) || !flags.address) return undefined;
@@ -209,31 +245,37 @@ function adoptedBySpare(
       publishBinary: flags.publishBinary,
       debug: flags.debug,
     },
-    bundle,
-    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
-    title: [invokedAs(scriptPath), ...daemonArgs(flags)].join(' '),
+    bundle: process.cwd(),
+    env: claim.daemonEnv,
+    title: claim.title,
   };
-  return handOver(spareName(flags.address, buildIdentity(scriptPath)), handover, listener);
+  return handOver(spareName(flags.address, buildIdentity(scriptPath)), handover, claim.listenerFd);
 }
 
 /** room in a spare's command line for the title it takes when it adopts a sandbox (Linux keeps a process title
  *  within the memory of its original arguments) */
 const TITLE_ROOM = '-'.repeat(384);
 
+/** The command line of a spare for this containerd (the first word is the node to run). */
+export function spareCommand(containerdAddress: string, scriptPath: string): string[] {
+  return [
+    process.execPath,
+    ...daemonNodeFlags(),
+    scriptPath,
+    '-address',
+    containerdAddress,
+    'spare',
+    TITLE_ROOM,
+  ];
+}
+
 /** After `start` has answered: boot the spare the next `start` will hand its sandbox to. At most one runs per
  *  containerd: a second finds the name taken and exits. */
 export function startNextSpare(flags: ShimFlags, scriptPath: string): void {
   if (!sparesEnabled(process.env) || !flags.address) return;
+  const [node, ...args] = spareCommand(flags.address, scriptPath);
   try {
-    spawnDaemon(
-      process.execPath,
-      [...daemonNodeFlags(), scriptPath, '-address', flags.address, 'spare', TITLE_ROOM],
-      {
-        cwd: '/',
-        env: process.env,
-        extraFds: [],
-      },
-    );
+    spawnDaemon(node!, args, { cwd: '/', env: process.env, extraFds: [] });
   } catch {
     // the container started all the same; the next start boots a daemon
   }
