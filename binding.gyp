@@ -5,6 +5,12 @@
       "sources": ["src/native/addon.c", "src/native/memory.cc"],
       "cflags": ["-Wall", "-Wextra", "-O2", "-D_GNU_SOURCE"],
       "libraries": ["-lpthread"]
+    },
+    {
+      "target_name": "tsshim_start",
+      "type": "executable",
+      "sources": ["src/native/start-client.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]
 }

@@ -16,6 +16,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const defaultLauncherPath = join(repoRoot, 'bin', 'containerd-shim-tsshim-v2');
 export const defaultMainPath = join(repoRoot, 'dist', 'shim', 'main.cjs');
+/** the start client node-gyp builds beside the native addon (src/native/start-client.c) */
+export const defaultStartClientPath = join(repoRoot, 'build', 'Release', 'tsshim_start');
 
 /** A word sh takes literally, whatever the path holds (spaces, quotes, $, newlines). */
 function shQuote(text) {
@@ -23,10 +25,11 @@ function shQuote(text) {
 }
 
 /** The launcher's text for one node and one shim entry, both absolute. */
-export function launcherScript({ node, main }) {
+export function launcherScript({ node, main, startClient = defaultStartClientPath }) {
   for (const [what, path] of [
     ['node', node],
     ['main', main],
+    ['startClient', startClient],
   ]) {
     if (!isAbsolute(path)) throw new Error(`launcher: ${what} must be an absolute path, not ${path}`);
   }
@@ -39,32 +42,31 @@ export function launcherScript({ node, main }) {
 # containerd runs \`delete\` for every container once its shim's connection is gone. A daemon that deleted the
 # container and shut down cleanly left the answer in the bundle (src/shim/delete-record.ts): it is printed
 # here, with no Node process. Without a well-formed one (a daemon that was killed) the Node action cleans up.
-if [ "\${TSSHIM_DELETE_RECORD:-1}" != 0 ]; then
-  tsshim_prev= tsshim_last= tsshim_bundle=
-  for tsshim_arg in "$@"; do
-    case $tsshim_prev in -bundle | --bundle) tsshim_bundle=$tsshim_arg ;; esac
-    case $tsshim_arg in -bundle=* | --bundle=*) tsshim_bundle=\${tsshim_arg#*=} ;; esac
-    tsshim_prev=$tsshim_arg
-    tsshim_last=$tsshim_arg
-  done
-  if [ "$tsshim_last" = delete ] && IFS= read -r tsshim_record 2>/dev/null <"\${tsshim_bundle:-$PWD}/shim-delete-response"; then
-    case $tsshim_record in
-    'tsshim-delete-response v1 '?*)
-      tsshim_body=\${tsshim_record#'tsshim-delete-response v1 '}
-      tsshim_rest=$tsshim_body
-      while [ -n "$tsshim_rest" ]; do
-        case $tsshim_rest in
-        \\\\[0-3][0-7][0-7]*) tsshim_rest=\${tsshim_rest#????} ;;
-        *) break ;;
-        esac
-      done
-      if [ -z "$tsshim_rest" ]; then
-        printf "$tsshim_body"
-        exit 0
-      fi
-      ;;
-    esac
-  fi
+tsshim_prev= tsshim_last= tsshim_bundle=
+for tsshim_arg in "$@"; do
+  case $tsshim_prev in -bundle | --bundle) tsshim_bundle=$tsshim_arg ;; esac
+  case $tsshim_arg in -bundle=* | --bundle=*) tsshim_bundle=\${tsshim_arg#*=} ;; esac
+  tsshim_prev=$tsshim_arg
+  tsshim_last=$tsshim_arg
+done
+if [ "\${TSSHIM_DELETE_RECORD:-1}" != 0 ] && [ "$tsshim_last" = delete ] &&
+  IFS= read -r tsshim_record 2>/dev/null <"\${tsshim_bundle:-$PWD}/shim-delete-response"; then
+  case $tsshim_record in
+  'tsshim-delete-response v1 '?*)
+    tsshim_body=\${tsshim_record#'tsshim-delete-response v1 '}
+    tsshim_rest=$tsshim_body
+    while [ -n "$tsshim_rest" ]; do
+      case $tsshim_rest in
+      \\\\[0-3][0-7][0-7]*) tsshim_rest=\${tsshim_rest#????} ;;
+      *) break ;;
+      esac
+    done
+    if [ -z "$tsshim_rest" ]; then
+      printf "$tsshim_body"
+      exit 0
+    fi
+    ;;
+  esac
 fi
 # Node.js parses the whole NODE_EXTRA_CA_CERTS bundle while it starts (and containerd starts three shim processes
 # per container) and applies NODE_OPTIONS; both are meant for other programs. The shim runs without them. Its one
@@ -77,6 +79,12 @@ unset NODE_EXTRA_CA_CERTS NODE_OPTIONS
 # the name containerd ran us by, for -v and the daemon's process title
 TSSHIM_ARGV0=$0
 export TSSHIM_ARGV0
+# \`start\` with this containerd's spare daemon running: the start client (src/native/start-client.c) has the spare
+# do it, with no Node process here; with no spare (or TSSHIM_SPARE=0) it is the Node action below, which
+# TSSHIM_START_CLIENT=0 always takes.
+if [ "$tsshim_last" = start ] && [ "\${TSSHIM_SPARE:-1}" != 0 ] && [ "\${TSSHIM_START_CLIENT:-1}" != 0 ] && [ -x ${shQuote(startClient)} ]; then
+  exec ${shQuote(startClient)} ${shQuote(node)} ${shQuote(main)} "$@"
+fi
 exec ${shQuote(node)} ${shQuote(main)} "$@"
 `;
 }

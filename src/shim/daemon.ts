@@ -96,6 +96,8 @@ export * as spare from './spare/spare.ts';
 export interface DaemonBoot {
   bundle: string;
   listenerFd: number;
+  /** a spare that adopted its sandbox: how it came (logged, for operators and tests) */
+  adoptedVia?: string;
 }
 
 export async function runDaemon(
@@ -184,5 +186,6 @@ export async function runDaemon(
     bootMs: Math.round(process.uptime() * 1000),
     codeCache: loadedBundles().daemon ?? false,
     runner,
+    adoptedVia: boot.adoptedVia ?? 'booted by start',
   });
 }

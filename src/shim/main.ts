@@ -56,14 +56,22 @@ async function main(): Promise<void> {
       if (!flags.address) throw new Error('a spare needs -address');
       process.title = `${invokedAs()} spare -address ${flags.address}`;
       const { runDaemon, spare } = await import('./daemon.ts');
-      const { handover, listenerFd } = await spare.waitForSandbox({
+      const { handover, listenerFd, via } = await spare.waitForSandbox({
         name: spare.spareName(flags.address, spare.buildIdentity(process.argv[1]!)),
         containerdAddress: flags.address,
         idleSeconds: spare.spareIdleSeconds(process.env),
+        serveStart: (request, stdinFd) => spare.serveStart(request, stdinFd, flags.address, process.argv[1]!),
       });
       spare.takeEnvironment(handover.env);
       process.title = handover.title;
-      await runDaemon({ ...flags, ...handover.flags, action: '' }, { bundle: handover.bundle, listenerFd });
+      await runDaemon(
+        { ...flags, ...handover.flags, action: '' },
+        {
+          bundle: handover.bundle,
+          listenerFd,
+          adoptedVia: via,
+        },
+      );
       return;
     }
     default: {

@@ -1,6 +1,7 @@
 // Which spare a `start` may hand its sandbox to: one per containerd (its address), per user, and per build of
 // the shim, so that after an upgrade no new sandbox is adopted by a spare running the old code. The name is an
 // abstract unix socket name: it needs no file, and binding it is the lock that keeps one spare per address.
+// The start client (src/native/start-client.c) derives the same name from the same files: keep the two alike.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,17 +15,19 @@ function fnv1a64(text: string): string {
   return hash.toString(16).padStart(16, '0');
 }
 
-/** The build a spare runs: the daemon bundle beside the entry point, and the node running it. */
-export function buildIdentity(mainScript: string): string {
-  const daemonBundle = join(mainScript, '..', 'daemon.cjs');
-  let stamp = '';
+/** a file as it is now (a rebuild or reinstall changes one of these) */
+function fileStamp(path: string): string {
   try {
-    const st = statSync(daemonBundle);
-    stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.mtimeNs}:${st.size}`;
   } catch {
-    stamp = 'unbuilt';
+    return 'absent';
   }
-  return `${mainScript}\0${stamp}\0${process.execPath}\0${process.version}`;
+}
+
+/** The build a spare runs: the daemon bundle beside the entry point, and the node binary running it. */
+export function buildIdentity(mainScript: string, nodeBinary = process.execPath): string {
+  return `${fileStamp(join(mainScript, '..', 'daemon.cjs'))}\0${fileStamp(nodeBinary)}`;
 }
 
 export function spareName(containerdAddress: string, identity: string): string {

@@ -5,8 +5,17 @@ import { closeQuietly } from '../../fs/close-quietly.ts';
 import { existsSync } from 'node:fs';
 import { native, type FdPoller } from '../../native/index.ts';
 import { CONFIRM, decodeHandover, encode, MAX_HANDOVER_BYTES, type Handover } from './protocol.ts';
+import type { ServedStart } from './serve-start.ts';
+import {
+  decodeStartRequest,
+  encodeStartReply,
+  failedStart,
+  isStartRequest,
+  type StartRequestMessage,
+} from './start-request.ts';
 
 export { buildIdentity, spareName } from './identity.ts';
+export { serveStart } from './serve-start.ts';
 
 /** how long a spare waits for the confirmation after its acknowledgement (start waits less for the ack) */
 const CONFIRM_WAIT_MS = 1_000;
@@ -17,6 +26,8 @@ const DEFAULT_IDLE_SECONDS = 600;
 export interface Adoption {
   handover: Handover;
   listenerFd: number;
+  /** who brought the sandbox: a Node `start` (handover) or the start client, with no Node `start` at all */
+  via: 'handover' | 'start client';
 }
 
 export interface SpareOptions {
@@ -26,6 +37,8 @@ export interface SpareOptions {
   containerdAddress: string;
   /** TSSHIM_SPARE_IDLE_SECONDS: how long a spare waits for a sandbox before exiting */
   idleSeconds?: number;
+  /** does a whole `start` a start client brought (serve-start.ts) */
+  serveStart(request: StartRequestMessage, stdinFd: number): Promise<ServedStart>;
 }
 
 export function spareIdleSeconds(env: NodeJS.ProcessEnv): number {
@@ -33,28 +46,49 @@ export function spareIdleSeconds(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(v) && v > 0 ? v : DEFAULT_IDLE_SECONDS;
 }
 
-/** Receive one handover on an accepted connection: acknowledge, wait for the confirmation. */
-function receive(conn: number): Adoption | undefined {
+/** Acknowledge a message with our pid and wait for the confirmation: only then may the spare act on it. */
+function confirmed(conn: number): boolean {
+  try {
+    native().sendMessage(conn, encode({ pid: process.pid }), -1);
+    return native().recvMessage(conn, CONFIRM_WAIT_MS, 64).data.toString('utf8') === CONFIRM;
+  } catch {
+    return false; // the other side gave up on us (it boots a daemon of its own) or went away
+  }
+}
+
+type Received =
+  { kind: 'handover'; adoption: Adoption } | { kind: 'start'; request: StartRequestMessage; stdinFd: number };
+
+/** Receive one message on an accepted connection, acknowledge it, wait for the confirmation. */
+function receive(conn: number): Received | undefined {
   let received: { data: Buffer; fd: number };
   try {
     received = native().recvMessage(conn, CONFIRM_WAIT_MS, MAX_HANDOVER_BYTES);
   } catch {
     return undefined;
   }
-  const handover = decodeHandover(received.data);
-  if (!handover || received.fd < 0) {
+  const discard = (): undefined => {
     if (received.fd >= 0) closeQuietly(received.fd);
     return undefined;
+  };
+  if (isStartRequest(received.data)) {
+    const request = decodeStartRequest(received.data);
+    if (!request || !confirmed(conn)) return discard();
+    return { kind: 'start', request, stdinFd: received.fd };
   }
+  const handover = decodeHandover(received.data);
+  if (!handover || received.fd < 0 || !confirmed(conn)) return discard();
+  return { kind: 'handover', adoption: { handover, listenerFd: received.fd, via: 'handover' } };
+}
+
+/** Sends a start client its reply; false when it is gone (containerd then saw its `start` fail). */
+function replied(conn: number, served: ServedStart): boolean {
   try {
-    native().sendMessage(conn, encode({ pid: process.pid }), -1);
-    const confirm = native().recvMessage(conn, CONFIRM_WAIT_MS, 64).data.toString('utf8');
-    if (confirm === CONFIRM) return { handover, listenerFd: received.fd };
+    native().sendMessage(conn, encodeStartReply(served.reply), -1);
+    return true;
   } catch {
-    // start gave up on us (it boots a daemon of its own) or went away
+    return false;
   }
-  closeQuietly(received.fd);
-  return undefined;
 }
 
 /** Waits for one sandbox; resolves with it, or exits the process when idle too long or containerd is gone. A
@@ -75,7 +109,12 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
       clearTimeout(idle);
       closeQuietly(listenFd);
     };
+    let serving = false;
     const exit = (): void => {
+      if (serving) {
+        setTimeout(exit, WATCH_MS); // once the start being served is answered
+        return;
+      }
       stop();
       process.exit(0);
     };
@@ -83,24 +122,49 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
       if (!existsSync(opts.containerdAddress)) exit();
     }, WATCH_MS);
     const idle = setTimeout(exit, (opts.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000);
-    poller = native().pollReadable(listenFd, () => {
+    // one request at a time: the poller is closed while a start is served and opened again if it adopted nothing
+    const onReadable = (): void => {
       let conn: number;
       try {
         conn = native().seqpacketAccept(listenFd);
       } catch {
         return; // EAGAIN: another wake-up took it
       }
+      let received: Received | undefined;
       try {
         // only our own user may hand us a sandbox (the name is visible to every process in the network namespace)
-        if (native().peerCredentials(conn).uid !== uid) return;
-        const adoption = receive(conn);
-        if (!adoption) return;
-        stop();
-        resolve(adoption);
+        if (native().peerCredentials(conn).uid === uid) received = receive(conn);
       } finally {
-        closeQuietly(conn);
+        if (received?.kind !== 'start') closeQuietly(conn);
       }
-    });
+      if (received?.kind === 'handover') {
+        stop();
+        resolve(received.adoption);
+      } else if (received?.kind === 'start') {
+        serving = true;
+        poller?.close();
+        poller = undefined;
+        const served = opts
+          .serveStart(received.request, received.stdinFd)
+          .catch((err: unknown): ServedStart => ({ reply: failedStart(err) }));
+        void served.then((served) => {
+          const told = replied(conn, served);
+          closeQuietly(conn);
+          serving = false;
+          if (served.adoption && told) {
+            stop();
+            resolve(served.adoption);
+          } else if (served.adoption) {
+            // placed and claimed for a start that failed: give the sandbox back, and leave no spare placed so
+            served.abandon?.();
+            exit();
+          } else {
+            poller = native().pollReadable(listenFd, onReadable);
+          }
+        });
+      }
+    };
+    poller = native().pollReadable(listenFd, onReadable);
   });
 }
 

@@ -155,6 +155,54 @@ for (const version of shimTestVersions()) {
         }
       });
 
+      test('with a spare up, start boots no Node: the spare does it; a grouped start leaves the spare a spare', async () => {
+        const spare = await oneSpare(d);
+        const pod = `spare-p-${version.replace('.', '')}`;
+        const logFrom = d.log().length;
+        await ctrOk(d, ['run', '-d', image, pod, 'sleep', '600']);
+        assert.equal(await shimOf(d, pod), spare.pid, 'the spare serves the new sandbox');
+        // the daemon says how it came by its sandbox: from the start client, i.e. no Node `start` ran
+        const serving = await eventually(
+          () =>
+            d
+              .log()
+              .slice(logFrom)
+              .split('\n')
+              .filter((l) => l.includes('shim serving') && l.includes(pod)),
+          (lines) => lines.length > 0,
+        );
+        assert.match(serving.join('\n'), /start client/);
+
+        const next = await oneSpare(d);
+        const member = `spare-m-${version.replace('.', '')}`;
+        await ctrOk(d, [
+          'run',
+          '-d',
+          '--annotation',
+          `io.kubernetes.cri.sandbox-id=${pod}`,
+          image,
+          member,
+          'sleep',
+          '600',
+        ]);
+        await waitForStatus(d, member, 'RUNNING');
+        assert.equal(
+          (await listTasks(d)).filter((t) => t.id === member).length,
+          1,
+          'the grouped container runs',
+        );
+        assert.equal(parentPid((await listTasks(d)).find((t) => t.id === member)!.pid), spare.pid);
+        assert.ok(alive(next.pid), 'the spare that answered for the running shim lives on');
+        assert.match(title(next.pid), / spare -address /, 'still a spare');
+        assert.equal((await oneSpare(d)).pid, next.pid, 'and still the only one');
+        for (const id of [member, pod]) {
+          await ctrOk(d, ['task', 'kill', '--signal', 'SIGKILL', id]);
+          await waitForStatus(d, id, 'STOPPED');
+          await ctrOk(d, ['task', 'delete', id]);
+          await ctrOk(d, ['container', 'delete', id]);
+        }
+      });
+
       test('concurrent starts never share a spare: each sandbox has its own daemon', async () => {
         await oneSpare(d);
         const ids = [0, 1, 2, 3].map((i) => `spare-c${i}-${version.replace('.', '')}`);
