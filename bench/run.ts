@@ -56,6 +56,7 @@ const leverScenarios: Record<string, ScenarioName[]> = {
   nosplit: ['run'],
   extdeps: ['run', 'memory'],
   nospare: ['run', 'lifecycles'],
+  nostartclient: ['run', 'lifecycles', 'group'],
   norecord: ['run', 'lifecycles'],
   nobusyreduce: ['exec', 'busy'],
   semispace: ['busy'],
@@ -264,7 +265,11 @@ async function main(): Promise<void> {
   };
   // a lever variant takes part only if one of its scenarios runs
   const levers = opts.levers
-    ? leverSubjects.filter((l) => (leverScenarios[l.key] ?? []).some((s) => opts.scenarios.has(s)))
+    ? leverSubjects.filter(
+        (l) =>
+          (!opts.leverKeys || opts.leverKeys.has(l.key)) &&
+          (leverScenarios[l.key] ?? []).some((s) => opts.scenarios.has(s)),
+      )
     : [];
   const specs: SubjectSpec[] = [goSubject, tsshimSubject, ...levers];
   // the startup scenario times the build variants' processes even without their daemons

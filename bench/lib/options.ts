@@ -60,6 +60,8 @@ export interface BenchOptions {
   outputMB: number;
   /** measure the lever variants (extra tsshim daemons) too */
   levers: boolean;
+  /** --levers: the lever variants to take (undefined: all that apply) */
+  leverKeys: ReadonlySet<string> | undefined;
   scenarios: Set<ScenarioName>;
   resultsPath: string;
 }
@@ -84,6 +86,7 @@ export const usage = `npm run bench -- [options]
   --output-mb N        MB written per output-copy run (default 500, 5 MB/s reader: a fifth; quick 100)
   --only a,b           scenarios: ${allScenarios.join(',')}
   --no-levers          only containerd's Go shim against tsshim with its defaults
+  --levers a,b         only these lever variants (default: every lever of the scenarios that run)
   --out PATH           JSON results (default bench/results/latest.json)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOut: string): BenchOptions {
@@ -102,6 +105,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOut:
     scenarios = new Set(names as ScenarioName[]);
   }
   const outIndex = argv.indexOf('--out');
+  const leversIndex = argv.indexOf('--levers');
+  const leverKeys =
+    leversIndex >= 0 ? new Set((argv[leversIndex + 1] ?? '').split(',').filter(Boolean)) : undefined;
   return {
     quick,
     rounds: intOption(argv, '--rounds', env.TSSHIM_BENCH_ROUNDS, quick ? 3 : 15),
@@ -123,6 +129,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, defaultOut:
     outputRounds: intOption(argv, '--output-rounds', env.TSSHIM_BENCH_OUTPUT_ROUNDS, quick ? 1 : 3),
     outputMB: intOption(argv, '--output-mb', env.TSSHIM_BENCH_OUTPUT_MB, quick ? 100 : 500),
     levers: !argv.includes('--no-levers'),
+    leverKeys,
     scenarios,
     resultsPath: outIndex >= 0 ? (argv[outIndex + 1] ?? defaultOut) : defaultOut,
   };

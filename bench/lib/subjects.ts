@@ -84,6 +84,13 @@ export const leverSubjects: SubjectSpec[] = [
     env: { TSSHIM_SPARE: '0' },
   },
   {
+    key: 'nostartclient',
+    label: 'tsshim without the start client',
+    shim: 'tsshim',
+    lever: 'start boots Node and hands the sandbox to the spare (TSSHIM_START_CLIENT=0)',
+    env: { TSSHIM_START_CLIENT: '0' },
+  },
+  {
     key: 'norecord',
     label: 'tsshim without the delete record',
     shim: 'tsshim',
