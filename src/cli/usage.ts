@@ -1,7 +1,7 @@
 // One behaviour for every tsshim command, so scripts can rely on it: --help (or -h) prints the command's usage to
 // stdout and exits 0; a usage error prints "tsshim <command>: <problem>", a blank line and the usage to stderr and
 // exits 2; other failures exit 1.
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {}
 
@@ -30,8 +30,10 @@ export function isParseArgsError(err: unknown): boolean {
   return (err as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
 }
 
+type OptionTable = NonNullable<ParseArgsConfig['options']>;
+
 /** The flags a parseArgs option table accepts, as typed on the command line (--name, -x). */
-export function optionFlags(options: NonNullable<ParseArgsConfig['options']>): string[] {
+export function optionFlags(options: OptionTable): string[] {
   return Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
 }
 
@@ -42,4 +44,42 @@ export interface CommandInfo {
   usage: string;
   /** every flag the command accepts */
   flags: readonly string[];
+}
+
+/** The values strict parseArgs gives for an option table: a string or boolean per flag (an array if multiple),
+ *  optional unless the flag has a default. */
+export type OptionValues<O extends OptionTable> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true }>
+>['values'];
+
+/** Strict parseArgs over a command's option table: an unknown flag, a missing value or (unless allowed) a word
+ *  that is no flag throws parseArgs's error, which parseCommand reports as a usage error. */
+export function parseOptions<const O extends OptionTable>(
+  argv: string[],
+  options: O,
+  { allowPositionals = false }: { allowPositionals?: boolean } = {},
+): { values: OptionValues<O>; positionals: string[] } {
+  return parseArgs({ args: argv, options, strict: true, allowPositionals });
+}
+
+/** A command's arguments, or the exit status it has already answered with (help printed, or a usage error). */
+export type ParsedCommand<T> = { ok: true; args: T } | { ok: false; exitCode: number };
+
+/**
+ * The start of every command: --help / -h (before any --) prints its usage and exits 0 without parsing; else
+ * `parse` reads argv, and a UsageError or parseArgs error it throws becomes "tsshim <name>: <problem>" and the
+ * usage on stderr, exit 2. Any other error is not the user's: it is rethrown (tsshim exits 1).
+ */
+export function parseCommand<T>(
+  argv: string[],
+  command: Pick<CommandInfo, 'name' | 'usage'>,
+  parse: (argv: string[]) => T,
+): ParsedCommand<T> {
+  if (wantsHelp(argv)) return { ok: false, exitCode: printHelp(command.usage) };
+  try {
+    return { ok: true, args: parse(argv) };
+  } catch (err) {
+    if (!(err instanceof UsageError) && !isParseArgsError(err)) throw err;
+    return { ok: false, exitCode: usageFailure(command.name, (err as Error).message, command.usage) };
+  }
 }
