@@ -3,20 +3,12 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { packAny, typeNameOf, type AnyMessage } from '../api/any.ts';
 import { decode, encode, hasMessageType } from '../api/codec.ts';
 import { TypeNames } from '../api/types.ts';
 import { run } from '../spawn/index.ts';
 import { shimBinary } from './shim/binary.ts';
-import {
-  isParseArgsError,
-  optionFlags,
-  printHelp,
-  usageFailure,
-  wantsHelp,
-  type CommandInfo,
-} from './usage.ts';
+import { optionFlags, parseCommand, parseOptions, type CommandInfo } from './usage.ts';
 
 const USAGE = `usage: tsshim info [--binary NAME] [--shim PATH]
 
@@ -89,14 +81,9 @@ async function runInfo(
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) return printHelp(USAGE);
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    if (!isParseArgsError(err)) throw err;
-    return usageFailure('info', (err as Error).message, USAGE);
-  }
+  const parsed = parseCommand(argv, command, (args) => parseOptions(args, OPTIONS).values);
+  if (!parsed.ok) return parsed.exitCode;
+  const values = parsed.args;
   const input = values.binary
     ? encode(TypeNames.any, packAny(TypeNames.runcOptions, { binary_name: values.binary }))
     : new Uint8Array();

@@ -1,16 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateSpec, type SeccompChoice } from '../oci/generate-spec.ts';
 import { loadProfileFile } from '../seccomp/load-profile.ts';
-import {
-  isParseArgsError,
-  optionFlags,
-  printHelp,
-  usageFailure,
-  wantsHelp,
-  type CommandInfo,
-} from './usage.ts';
+import { optionFlags, parseCommand, parseOptions, UsageError, type CommandInfo } from './usage.ts';
 
 const USAGE = `usage: tsshim spec --bundle DIR [--rootfs PATH] [--seccomp default|unconfined|FILE] [--tty]
                    [--cap-add CAP]... [--hostname NAME] [--cwd DIR] [--env KEY=VALUE]... [-- ARGS...]
@@ -48,20 +40,20 @@ async function seccompChoice(value: string | undefined): Promise<SeccompChoice> 
   return { kind: 'profile', profile: await loadProfileFile(value) };
 }
 
+/** spec's own flags come before the first --; all after it are the container's args, taken as they are (a
+ *  second -- or a --help there is the container's). */
+function parseSpecArgs(argv: string[]) {
+  const split = argv.indexOf('--');
+  const { values } = parseOptions(split === -1 ? argv : argv.slice(0, split), OPTIONS);
+  if (!values.bundle) throw new UsageError('--bundle is required');
+  return { values, bundle: values.bundle, containerArgs: split === -1 ? [] : argv.slice(split + 1) };
+}
+
 /** `tsshim spec ...`; argv is what follows the word `spec`. */
 export async function main(argv: string[]): Promise<number> {
-  const split = argv.indexOf('--');
-  const optionArgs = split === -1 ? argv : argv.slice(0, split);
-  const containerArgs = split === -1 ? [] : argv.slice(split + 1);
-  if (wantsHelp(optionArgs)) return printHelp(USAGE);
-  let values;
-  try {
-    ({ values } = parseArgs({ args: optionArgs, strict: true, allowPositionals: false, options: OPTIONS }));
-  } catch (err) {
-    if (!isParseArgsError(err)) throw err;
-    return usageFailure('spec', (err as Error).message, USAGE);
-  }
-  if (!values.bundle) return usageFailure('spec', '--bundle is required', USAGE);
+  const parsed = parseCommand(argv, command, parseSpecArgs);
+  if (!parsed.ok) return parsed.exitCode;
+  const { values, bundle, containerArgs } = parsed.args;
   try {
     const spec = generateSpec({
       args: containerArgs,
@@ -73,8 +65,8 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.cwd === undefined ? {} : { cwd: values.cwd }),
       ...(values.env === undefined ? {} : { env: values.env }),
     });
-    await mkdir(values.bundle, { recursive: true });
-    await writeFile(join(values.bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`);
+    await mkdir(bundle, { recursive: true });
+    await writeFile(join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`tsshim spec: ${(err as Error).message}\n`);

@@ -3,18 +3,10 @@
 // the ones that count (it finds the shim in its PATH and the shim inherits its environment): they are read from
 // the daemon process behind --address.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DEFAULT_SOCKET_DIR } from '../../contract/shim-address.ts';
 import { containerdVersion } from '../grpc.ts';
 import { shimBinary } from '../shim/binary.ts';
-import {
-  isParseArgsError,
-  optionFlags,
-  printHelp,
-  usageFailure,
-  wantsHelp,
-  type CommandInfo,
-} from '../usage.ts';
+import { optionFlags, parseCommand, parseOptions, type CommandInfo } from '../usage.ts';
 import {
   checkAddon,
   checkCgroups,
@@ -129,14 +121,9 @@ export function renderChecks(checks: readonly Check[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) return printHelp(USAGE);
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    if (!isParseArgsError(err)) throw err;
-    return usageFailure('doctor', (err as Error).message, USAGE);
-  }
+  const parsed = parseCommand(argv, command, (args) => parseOptions(args, OPTIONS).values);
+  if (!parsed.ok) return parsed.exitCode;
+  const values = parsed.args;
   const checks = await runChecks({
     address: values.address,
     runtime: values.runtime,
