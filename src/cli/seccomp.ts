@@ -1,20 +1,20 @@
-import { parseArgs } from 'node:util';
-import { GO_ARCHES, hostGoArch, isGoArch } from '../seccomp/arch.ts';
+import { GO_ARCHES, hostGoArch, isGoArch, type GoArch } from '../seccomp/arch.ts';
 import { buildSeccomp } from '../seccomp/build-seccomp.ts';
 import { defaultProfile } from '../seccomp/default-profile.ts';
-import { hostKernelVersion, parseKernelVersion } from '../seccomp/kernel.ts';
+import { hostKernelVersion, parseKernelVersion, type KernelVersion } from '../seccomp/kernel.ts';
 import { checkProfileFile, loadProfileFile } from '../seccomp/load-profile.ts';
 import { formatIssue } from '../validation/document-error.ts';
 import { normalizeCapability, withAdded } from '../oci/capabilities.ts';
 import { DEFAULT_CAPABILITIES } from '../oci/default-spec.ts';
 import { assertValidLinuxSeccomp } from '../oci/validate-spec.ts';
 import {
-  isParseArgsError,
   optionFlags,
+  parseCommand,
+  parseOptions,
   printHelp,
-  usageFailure,
-  wantsHelp,
+  UsageError,
   type CommandInfo,
+  type OptionValues,
 } from './usage.ts';
 
 const USAGE = `usage: tsshim seccomp show [--arch ARCH] [--cap-add CAP]... [--kernel X.Y] [--profile FILE]
@@ -40,23 +40,43 @@ const SHOW_OPTIONS = {
 
 export const command: CommandInfo = { name: 'seccomp', usage: USAGE, flags: optionFlags(SHOW_OPTIONS) };
 
-function usageError(message: string): number {
-  return usageFailure('seccomp', message, USAGE);
+interface ShowArgs {
+  values: OptionValues<typeof SHOW_OPTIONS>;
+  arch: GoArch;
+  kernel: KernelVersion | null;
 }
 
-async function show(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: SHOW_OPTIONS }));
-  } catch (err) {
-    if (!isParseArgsError(err)) throw err;
-    return usageError((err as Error).message);
-  }
+type SeccompArgs = { sub: 'show'; show: ShowArgs } | { sub: 'validate'; files: string[] } | { sub: 'help' };
+
+function parseShowArgs(argv: string[]): ShowArgs {
+  const { values } = parseOptions(argv, SHOW_OPTIONS);
   const arch = values.arch ?? hostGoArch();
-  if (!isGoArch(arch)) return usageError(`unknown architecture: ${arch}`);
+  if (!isGoArch(arch)) throw new UsageError(`unknown architecture: ${arch}`);
   const kernel = values.kernel === undefined ? hostKernelVersion() : parseKernelVersion(values.kernel);
   if (values.kernel !== undefined && kernel === null)
-    return usageError(`bad kernel version: ${values.kernel}`);
+    throw new UsageError(`bad kernel version: ${values.kernel}`);
+  return { values, arch, kernel };
+}
+
+/** validate takes files only; a - alone is a file name, and all after -- are files whatever they look like. */
+function parseValidateArgs(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  const flag = argv.slice(0, end === -1 ? argv.length : end).find((a) => a.startsWith('-') && a !== '-');
+  if (flag !== undefined) throw new UsageError(`Unknown option '${flag}'`);
+  const files = argv.filter((_, i) => i !== end);
+  if (files.length === 0) throw new UsageError('validate needs a FILE');
+  return files;
+}
+
+function parseSeccompArgs(argv: string[]): SeccompArgs {
+  const [sub, ...rest] = argv;
+  if (sub === 'show') return { sub, show: parseShowArgs(rest) };
+  if (sub === 'validate') return { sub, files: parseValidateArgs(rest) };
+  if (sub === 'help') return { sub };
+  throw new UsageError(sub ? `unknown command: ${sub}` : 'missing command');
+}
+
+async function show({ values, arch, kernel }: ShowArgs): Promise<number> {
   try {
     const added = values['cap-add'].map(normalizeCapability);
     const profile = values.profile === undefined ? defaultProfile() : await loadProfileFile(values.profile);
@@ -74,12 +94,7 @@ async function show(argv: string[]): Promise<number> {
   }
 }
 
-async function validate(argv: string[]): Promise<number> {
-  const end = argv.indexOf('--');
-  const flag = argv.slice(0, end === -1 ? argv.length : end).find((a) => a.startsWith('-') && a !== '-');
-  if (flag !== undefined) return usageError(`Unknown option '${flag}'`);
-  const files = argv.filter((_, i) => i !== end);
-  if (files.length === 0) return usageError('validate needs a FILE');
+async function validate(files: string[]): Promise<number> {
   let failed = false;
   for (const file of files) {
     try {
@@ -97,10 +112,10 @@ async function validate(argv: string[]): Promise<number> {
 
 /** `tsshim seccomp show|validate ...`; argv is what follows the word `seccomp`. */
 export async function main(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) return printHelp(USAGE);
-  const [command, ...rest] = argv;
-  if (command === 'show') return show(rest);
-  if (command === 'validate') return validate(rest);
-  if (command === 'help') return printHelp(USAGE);
-  return usageError(command ? `unknown command: ${command}` : 'missing command');
+  const parsed = parseCommand(argv, command, parseSeccompArgs);
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
+  if (args.sub === 'show') return show(args.show);
+  if (args.sub === 'validate') return validate(args.files);
+  return printHelp(USAGE);
 }
