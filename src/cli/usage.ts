@@ -1,6 +1,6 @@
 // One behaviour for every tsshim command, so scripts can rely on it: --help (or -h) prints the command's usage to
 // stdout and exits 0; a usage error prints "tsshim <command>: <problem>", a blank line and the usage to stderr and
-// exits 2; other failures exit 1.
+// exits 2; other failures exit 1. Commands get this from parseCommand (below), so none can drift from it.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {}
@@ -8,7 +8,7 @@ export class UsageError extends Error {}
 export const EXIT_USAGE = 2;
 
 /** -h or --help among the command's own arguments (not among a container's, after --). */
-export function wantsHelp(argv: readonly string[]): boolean {
+function wantsHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   const own = end === -1 ? argv : argv.slice(0, end);
   return own.includes('-h') || own.includes('--help');
@@ -26,7 +26,7 @@ export function usageFailure(command: string, problem: string, usage: string): n
 }
 
 /** node:util parseArgs's errors (unknown option, missing value...) are usage errors. */
-export function isParseArgsError(err: unknown): boolean {
+function isParseArgsError(err: unknown): boolean {
   return (err as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
 }
 

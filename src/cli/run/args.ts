@@ -1,6 +1,5 @@
 // `tsshim run` options.
-import { parseArgs } from 'node:util';
-import { optionFlags, UsageError, type CommandInfo } from '../usage.ts';
+import { optionFlags, parseOptions, UsageError, type CommandInfo } from '../usage.ts';
 
 export interface RunArgs {
   rootfs?: string;
@@ -46,7 +45,7 @@ export const command: CommandInfo = { name: 'run', usage: RUN_USAGE, flags: opti
 
 /** The options of `tsshim run` (after the word run); throws UsageError, or parseArgs's errors, for bad ones. */
 export function parseRunArgs(argv: string[]): RunArgs {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const { values, positionals } = parseOptions(argv, OPTIONS, { allowPositionals: true });
   if (!values.rootfs === !values.bundle)
     throw new UsageError('exactly one of --rootfs and --bundle is needed');
   const id = values.id ?? `tsshim-${Math.random().toString(36).slice(2, 10)}`;

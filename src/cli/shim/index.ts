@@ -1,21 +1,16 @@
 // `tsshim shim`: ttrpc straight to a live shim (ours or the Go one), no containerd involved.
 import { TtrpcError } from '../../ttrpc/index.ts';
-import { printHelp, usageFailure, UsageError, wantsHelp } from '../usage.ts';
-import { parseShimArgs, USAGE } from './args.ts';
+import { parseCommand } from '../usage.ts';
+import { command, parseShimArgs } from './args.ts';
 import { ShimClient } from './client.ts';
 import { runCommand } from './commands.ts';
 import { execCommand } from './exec.ts';
 import { render } from './format.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) return printHelp(USAGE);
-  let args;
-  try {
-    args = parseShimArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    return usageFailure('shim', err.message, USAGE);
-  }
+  const parsed = parseCommand(argv, command, parseShimArgs);
+  if (!parsed.ok) return parsed.exitCode;
+  const args = parsed.args;
   const shim = await ShimClient.connect(args.target);
   const id = args.target.id ?? '';
   try {
