@@ -17,6 +17,7 @@ import {
   runcContainers,
   removeRuncRoot,
 } from './helpers.ts';
+import { EXEC_METHODS, taskRequests, type TaskRequest } from './task-requests.ts';
 
 const T = TypeNames;
 
@@ -40,34 +41,16 @@ function expected(id: string): RegExp {
   return id.length > 76 ? LENGTH : RULE;
 }
 
-/** Every method, with a request that names container `id` and, where the method has one, exec `execId`. */
-function requests(id: string, execId: string, bundle: string): [method: string, type: string, req: object][] {
-  return [
-    ['State', T.stateRequest, { id, exec_id: execId }],
-    ['Start', T.startRequest, { id, exec_id: execId }],
-    ['Delete', T.deleteRequest, { id, exec_id: execId }],
-    ['Kill', T.killRequest, { id, exec_id: execId, signal: 0 }],
-    ['Wait', T.waitRequest, { id, exec_id: execId }],
-    ['CloseIO', T.closeIORequest, { id, exec_id: execId, stdin: true }],
-    ['ResizePty', T.resizePtyRequest, { id, exec_id: execId, width: 80, height: 24 }],
-    ['Pids', T.pidsRequest, { id }],
-    ['Pause', T.pauseRequest, { id }],
-    ['Resume', T.resumeRequest, { id }],
-    ['Stats', T.statsRequest, { id }],
-    ['Checkpoint', T.checkpointTaskRequest, { id, path: join(bundle, 'checkpoint') }],
-    [
-      'Update',
-      T.updateTaskRequest,
-      {
-        id,
-        resources: {
-          type_url: 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources',
-          value: Buffer.from('{}'),
-        },
-      },
-    ],
-    ['Exec', T.execProcessRequest, { id, exec_id: execId || 'e1', spec: processSpec(['true']) }],
-  ];
+/** Every method, with a request that names container `id` and, where the method has one, exec `execId`; Kill
+ *  sends signal 0, so that one that went ahead would harm nothing. */
+function requests(id: string, execId: string, bundle: string): TaskRequest[] {
+  return taskRequests({
+    id,
+    execId,
+    newExecId: execId || 'e1',
+    signal: 0,
+    checkpointPath: join(bundle, 'checkpoint'),
+  });
 }
 
 /** Every path under `dir`, relative to it. */
@@ -154,7 +137,7 @@ describe('hostile ids', { timeout: 180_000 }, () => {
         assert.match(res.message, expected(id), method);
       }
       for (const [method, type, req] of requests(shim.id, id, spare)) {
-        if (!('exec_id' in req) || method === 'Exec') continue;
+        if (!EXEC_METHODS.has(method)) continue;
         const res = await outcome(shim.call(method, type, req));
         assert.equal(res.code, 3, `${method} with exec id: ${res.message}`);
         assert.match(res.message, /^invalid exec id: /, method);
@@ -167,7 +150,7 @@ describe('hostile ids', { timeout: 180_000 }, () => {
   test('an empty container id answers 3 "identifier must not be empty", also for Create', async () => {
     for (const [method, type, req] of [
       ...requests('', '', spare),
-      ['Create', T.createTaskRequest, { id: '', bundle: spare }] as [string, string, object],
+      ['Create', T.createTaskRequest, { id: '', bundle: spare }] as TaskRequest,
     ]) {
       const res = await outcome(shim.call(method, type, req));
       assert.equal(res.code, 3, `${method}: ${res.message}`);

@@ -5,42 +5,21 @@ import assert from 'node:assert/strict';
 import { TypeNames } from '../../../src/api/types.ts';
 import { packAny } from '../../../src/api/any.ts';
 import { startLiveShim, type LiveShim } from '../../helpers/live-shim.ts';
-import { alive, crashLines, outcome, processSpec, removeRuncRoot } from './helpers.ts';
+import { alive, crashLines, outcome, removeRuncRoot } from './helpers.ts';
+import { EXEC_METHODS, taskRequests, type TaskRequest } from './task-requests.ts';
 
 const T = TypeNames;
 
 /** Every method that names a container, with a request for container `id` (exec `execId` where it has one). */
-function requests(id: string, execId: string): [method: string, type: string, req: object][] {
-  return [
-    ['State', T.stateRequest, { id, exec_id: execId }],
-    ['Start', T.startRequest, { id, exec_id: execId }],
-    ['Delete', T.deleteRequest, { id, exec_id: execId }],
-    ['Kill', T.killRequest, { id, exec_id: execId, signal: 15 }],
-    ['Wait', T.waitRequest, { id, exec_id: execId }],
-    ['CloseIO', T.closeIORequest, { id, exec_id: execId, stdin: true }],
-    ['ResizePty', T.resizePtyRequest, { id, exec_id: execId, width: 80, height: 24 }],
-    ['Pids', T.pidsRequest, { id }],
-    ['Pause', T.pauseRequest, { id }],
-    ['Resume', T.resumeRequest, { id }],
-    ['Stats', T.statsRequest, { id }],
-    ['Checkpoint', T.checkpointTaskRequest, { id, path: '/nonexistent-checkpoint' }],
-    ['Exec', T.execProcessRequest, { id, exec_id: 'e-unknown', spec: processSpec(['true']) }],
-    [
-      'Update',
-      T.updateTaskRequest,
-      {
-        id,
-        resources: {
-          type_url: 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources',
-          value: Buffer.from('{}'),
-        },
-      },
-    ],
-  ];
+function requests(id: string, execId: string): TaskRequest[] {
+  return taskRequests({
+    id,
+    execId,
+    newExecId: 'e-unknown',
+    signal: 15,
+    checkpointPath: '/nonexistent-checkpoint',
+  });
 }
-
-/** The methods whose request carries an exec id. */
-const EXEC_METHODS = new Set(['State', 'Start', 'Delete', 'Kill', 'Wait', 'CloseIO', 'ResizePty']);
 
 describe('unknown ids', { timeout: 120_000 }, () => {
   let shim: LiveShim;
