@@ -1,8 +1,7 @@
-// containerd's errdefs classes and their mapping to and from status codes (reference §10), so errors
-// cross the ttrpc boundary in the form containerd's errgrpc.ToNative understands.
-import { Code } from './codes.ts';
-import type { AnyMessage, RpcStatus } from './envelope.ts';
-import { TtrpcError } from './status.ts';
+// containerd's errdefs classes and their mapping to and from status codes (reference §10). The shim throws them
+// so that its errors cross the ttrpc boundary in the form containerd's errgrpc.ToNative understands; the wire
+// itself sends only the code and message of a TtrpcError, and errdefsKind reads the class back from those.
+import { Code, TtrpcError } from '../ttrpc/index.ts';
 
 export type ErrdefsKind =
   | 'Unknown'
@@ -64,17 +63,14 @@ const KIND_BY_CODE = new Map<number, ErrdefsKind>([
   [Code.Unauthenticated, 'Unauthenticated'],
 ]);
 
-/** A status error that belongs to an errdefs class; `code` is what went (or will go) on the wire. */
+/** An error of one errdefs class. It is a TtrpcError with the class's code, so the ttrpc server sends that code
+ *  and the message unchanged, knowing nothing of the class. */
 export class ErrdefsError extends TtrpcError {
   override name = 'ErrdefsError';
   readonly kind: ErrdefsKind;
 
-  constructor(
-    kind: ErrdefsKind,
-    message: string,
-    options: { code?: number; details?: AnyMessage[]; cause?: unknown } = {},
-  ) {
-    super(options.code ?? ERRDEFS[kind].code, message, options);
+  constructor(kind: ErrdefsKind, message: string, options: { cause?: unknown } = {}) {
+    super(ERRDEFS[kind].code, message, options);
     this.kind = kind;
   }
 }
@@ -125,43 +121,8 @@ function hasClassSuffix(message: string, text: string): boolean {
   return message === text || message.endsWith(`: ${text}`);
 }
 
-/** Rebuilds the errdefs class from a received status; the message is kept exactly as sent. */
-export function fromStatus(code: number, message: string, details: AnyMessage[] = []): ErrdefsError {
-  return new ErrdefsError(kindFromStatus(code, message), message, { code, details });
-}
-
-// Node errno codes that Go's convertCode recognises through os.IsNotExist / IsExist / IsPermission.
-const ERRNO_CODES: Readonly<Record<string, number>> = {
-  ENOENT: Code.NotFound,
-  EEXIST: Code.AlreadyExists,
-  ENOTEMPTY: Code.AlreadyExists,
-  EACCES: Code.PermissionDenied,
-  EPERM: Code.PermissionDenied,
-};
-
-/** The status the server sends for anything a handler throws. */
-export function toStatus(err: unknown): RpcStatus {
-  if (err instanceof TtrpcError) {
-    return {
-      code: err.code === Code.OK ? Code.Unknown : err.code,
-      message: err.message,
-      details: err.details,
-    };
-  }
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError') return statusOf('DeadlineExceeded');
-    if (err.name === 'AbortError') return statusOf('Canceled');
-    const errno = 'code' in err && typeof err.code === 'string' ? ERRNO_CODES[err.code] : undefined;
-    return { code: errno ?? Code.Unknown, message: err.message, details: [] };
-  }
-  return { code: Code.Unknown, message: String(err), details: [] };
-}
-
-function statusOf(kind: ErrdefsKind): RpcStatus {
-  return { code: ERRDEFS[kind].code, message: ERRDEFS[kind].text, details: [] };
-}
-
-/** The errdefs class of any value: a status error, an AbortSignal reason, or nothing. */
+/** The errdefs class of any value: an ErrdefsError, any status error (read from its code, as containerd reads a
+ *  received status), an AbortSignal reason, or nothing. */
 export function errdefsKind(err: unknown): ErrdefsKind | undefined {
   if (err instanceof ErrdefsError) return err.kind;
   if (err instanceof TtrpcError) return kindFromStatus(err.code, err.message);
@@ -193,18 +154,3 @@ export const isInternal = is('Internal');
 export const isUnavailable = is('Unavailable');
 export const isDataLoss = is('DataLoss');
 export const isUnauthenticated = is('Unauthenticated');
-
-/** What a handler throws when it cannot decode its request payload: Go answers 13 with this text. */
-export function errUnmarshalPayload(cause: unknown): TtrpcError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new ErrdefsError('Internal', `ttrpc: error unmarshalling payload: ${detail}`, { cause });
-}
-
-/** Runs a payload decoder and turns its failure into the Go status 13. */
-export function decodePayload<T>(decode: (payload: Uint8Array) => T, payload: Uint8Array): T {
-  try {
-    return decode(payload);
-  } catch (err) {
-    throw errUnmarshalPayload(err);
-  }
-}

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { CreateTaskRequest, RuncOptions } from '../api/types.ts';
 import { Runc } from '../runc/index.ts';
-import { errAlreadyExists, errNotFound } from '../ttrpc/index.ts';
+import { errAlreadyExists, errNotFound } from '../errdefs/index.ts';
 import { BundleFile, readBundleSpec, writeOptionsFiles } from './bundle-files.ts';
 import type { IOContext, StdioConfig } from './io/index.ts';
 import { mountRootfs } from './mount/mount.ts';

@@ -3,11 +3,10 @@ import { createConnection, type Socket } from 'node:net';
 import { MESSAGE_LENGTH_MAX, MessageType, oversizeMessage } from './constants.ts';
 import { Code } from './codes.ts';
 import { decodeResponse, encodeRequest, type TtrpcResponse } from './envelope.ts';
-import { errDeadlineExceeded, fromStatus } from './errdefs.ts';
 import { encodeFrame, FrameReader, type FrameEvent } from './frame.ts';
 import { silentLogger, type LogFn } from './logger.ts';
 import { metadataToKeyValues, type MetadataInit } from './metadata.ts';
-import { TtrpcClosedError, TtrpcProtocolError } from './status.ts';
+import { contextDeadlineExceeded, TtrpcClosedError, TtrpcError, TtrpcProtocolError } from './status.ts';
 
 export interface ClientOptions {
   /** Runs once when the connection is lost or closed; containerd uses this to notice a dead shim. */
@@ -70,7 +69,7 @@ export class Client {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (timeoutMs !== undefined && !(timeoutMs > 0)) {
       return Promise.reject(
-        errDeadlineExceeded(`ttrpc: ${service}/${method}: timeout ${timeoutMs}ms already passed`),
+        contextDeadlineExceeded(`ttrpc: ${service}/${method}: timeout ${timeoutMs}ms already passed`),
       );
     }
     // Allocated before the size check, as Go does: a refused call leaves a gap in the ids.
@@ -84,7 +83,7 @@ export class Client {
       metadata: options.metadata === undefined ? [] : metadataToKeyValues(options.metadata),
     });
     if (data.length > MESSAGE_LENGTH_MAX) {
-      return Promise.reject(fromStatus(Code.ResourceExhausted, oversizeMessage(data.length)));
+      return Promise.reject(new TtrpcError(Code.ResourceExhausted, oversizeMessage(data.length)));
     }
     return new Promise<Uint8Array>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -102,7 +101,9 @@ export class Client {
       };
       this.pending.set(streamId, call);
       if (timeoutMs !== undefined) {
-        const expired = errDeadlineExceeded(`ttrpc: ${service}/${method}: no reply within ${timeoutMs}ms`);
+        const expired = contextDeadlineExceeded(
+          `ttrpc: ${service}/${method}: no reply within ${timeoutMs}ms`,
+        );
         timer = setTimeout(() => call.reject(expired), timeoutMs);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -124,7 +125,7 @@ export class Client {
       return;
     }
     if (event.kind === 'oversize') {
-      call.reject(fromStatus(Code.ResourceExhausted, oversizeMessage(length)));
+      call.reject(new TtrpcError(Code.ResourceExhausted, oversizeMessage(length)));
       return;
     }
     if (type === MessageType.Data) {
@@ -145,7 +146,7 @@ export class Client {
     // A status with code 0 counts as success, as in Go.
     const { status } = response;
     if (status !== undefined && status.code !== Code.OK)
-      call.reject(fromStatus(status.code, status.message, status.details));
+      call.reject(new TtrpcError(status.code, status.message, { details: status.details }));
     else call.resolve(response.payload);
   }
 

@@ -2,7 +2,6 @@ export * from './client.ts';
 export * from './codes.ts';
 export * from './constants.ts';
 export * from './envelope.ts';
-export * from './errdefs.ts';
 export * from './frame.ts';
 export * from './logger.ts';
 export * from './metadata.ts';

@@ -11,11 +11,11 @@ import type { Socket } from 'node:net';
 import { Code, codeName } from './codes.ts';
 import { MESSAGE_LENGTH_MAX, MessageType, oversizeMessage } from './constants.ts';
 import { decodeRequest, encodeResponse, type RpcStatus, type TtrpcRequest } from './envelope.ts';
-import { errCanceled, errDeadlineExceeded, toStatus } from './errdefs.ts';
 import { encodeFrame, FrameReader, type FrameEvent } from './frame.ts';
 import type { LogFn } from './logger.ts';
 import { metadataFromKeyValues } from './metadata.ts';
 import type { CallContext, ServiceRegistry, UnaryHandler } from './services.ts';
+import { contextCanceled, contextDeadlineExceeded, toStatus } from './status.ts';
 
 // setTimeout cannot wait longer than this; a deadline further away is as good as none.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -152,9 +152,9 @@ export class ServerConnection {
     if (request.timeoutNano !== 0) {
       const ms = request.timeoutNano / 1e6;
       deadline = Date.now() + ms;
-      if (ms <= 0) controller.abort(errDeadlineExceeded());
+      if (ms <= 0) controller.abort(contextDeadlineExceeded());
       else if (ms <= MAX_TIMER_MS)
-        timer = setTimeout(() => controller.abort(errDeadlineExceeded()), Math.ceil(ms));
+        timer = setTimeout(() => controller.abort(contextDeadlineExceeded()), Math.ceil(ms));
     }
     const ctx: CallContext = {
       service: request.service,
@@ -167,7 +167,7 @@ export class ServerConnection {
     void this.invoke(handler, request.payload, ctx).then((response) => {
       clearTimeout(timer);
       this.inFlight.delete(streamId);
-      controller.abort(errCanceled());
+      controller.abort(contextCanceled());
       if (this.isClosed) return;
       this.send(streamId, response);
       this.endIfDrained();
@@ -223,6 +223,6 @@ export class ServerConnection {
 
   private abortAll(): void {
     for (const controller of this.inFlight.values())
-      controller.abort(errCanceled('ttrpc: connection closed'));
+      controller.abort(contextCanceled('ttrpc: connection closed'));
   }
 }

@@ -2,6 +2,7 @@
 import { Code } from './codes.ts';
 import type { Metadata } from './metadata.ts';
 import type { RpcStatus } from './envelope.ts';
+import { TtrpcError } from './status.ts';
 
 export interface CallContext {
   service: string;
@@ -21,6 +22,17 @@ export interface CallContext {
 export type UnaryHandler = (payload: Uint8Array, ctx: CallContext) => Promise<Uint8Array> | Uint8Array;
 
 export type ServiceMethods = Readonly<Record<string, UnaryHandler>>;
+
+/** Runs a handler's payload decoder; a payload that does not decode fails the call as Go's generated ttrpc code
+ *  does, with status 13 and this wording. */
+export function decodePayload<T>(decode: (payload: Uint8Array) => T, payload: Uint8Array): T {
+  try {
+    return decode(payload);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new TtrpcError(Code.Internal, `ttrpc: error unmarshalling payload: ${detail}`, { cause: err });
+  }
+}
 
 export type Resolution = { handler: UnaryHandler } | { status: RpcStatus };
 

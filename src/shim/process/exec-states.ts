@@ -1,5 +1,5 @@
 // An exec process's state machine (Go shim's exec_state.go).
-import { errNotFound } from '../../ttrpc/index.ts';
+import { errNotFound } from '../../errdefs/index.ts';
 import type { ExecProcess } from './exec.ts';
 
 export type ExecStateName = 'created' | 'running' | 'stopped' | 'deleted';

@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskStatus } from '../../api/types.ts';
-import { errFailedPrecondition, errNotFound } from '../../ttrpc/index.ts';
+import { errFailedPrecondition, errNotFound } from '../../errdefs/index.ts';
 import type { Runc } from '../../runc/index.ts';
 import { readPidFile } from '../bundle-files.ts';
 import { createProcessIO, type IOContext, type ProcessIO, type StdioConfig } from '../io/index.ts';

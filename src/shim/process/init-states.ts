@@ -1,6 +1,6 @@
 // The init process's state machine (Go shim's init_state.go): each state is a type, every legal transition a
 // method, every illegal one an error worded as containerd users know it.
-import { errNotFound } from '../../ttrpc/index.ts';
+import { errNotFound } from '../../errdefs/index.ts';
 import type { InitProcess } from './init.ts';
 
 export type InitStateName = 'created' | 'created-checkpoint' | 'running' | 'paused' | 'stopped' | 'deleted';

@@ -1,7 +1,7 @@
 // The container's init process: what runc calls the container. Its state decides which calls are legal.
 import { join } from 'node:path';
 import { TaskStatus } from '../../api/types.ts';
-import { errNotFound } from '../../ttrpc/index.ts';
+import { errNotFound } from '../../errdefs/index.ts';
 import { Runc, isContainerNotExist, isProcessAlreadyFinished } from '../../runc/index.ts';
 import { BundleFile, readPidFile } from '../bundle-files.ts';
 import { createProcessIO, type ProcessIO, type StdioConfig } from '../io/index.ts';

@@ -3,7 +3,7 @@
 import type { AnyMessage } from '../../api/any.ts';
 import { EventTopics, TypeNames } from '../../api/types.ts';
 import { loadCgroupOfPid, V2Cgroup, type ContainerCgroup } from '../../cgroups/index.ts';
-import { errNotFound } from '../../ttrpc/index.ts';
+import { errNotFound } from '../../errdefs/index.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { LogFn } from './task-service.ts';
 

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isEmptyAny, unpackAny } from '../../api/any.ts';
 import { TypeNames, type CheckpointOptions, type CheckpointTaskRequest } from '../../api/types.ts';
-import { errInvalidArgument } from '../../ttrpc/index.ts';
+import { errInvalidArgument } from '../../errdefs/index.ts';
 import type { CheckpointOpts } from '../../runc/index.ts';
 import type { Container } from '../container.ts';
 

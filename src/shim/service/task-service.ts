@@ -23,7 +23,7 @@ import {
   type UpdateTaskRequest,
   type WaitResponse,
 } from '../../api/types.ts';
-import { errFailedPrecondition, errInvalidArgument, errNotFound } from '../../ttrpc/index.ts';
+import { errFailedPrecondition, errInvalidArgument, errNotFound } from '../../errdefs/index.ts';
 import { Container, type AnyProcess } from '../container.ts';
 import { identifierProblem } from '../identifiers.ts';
 import type { Publisher } from '../events/publisher.ts';

@@ -4,7 +4,7 @@ import { decode } from '../../../src/api/codec.ts';
 import type { Timestamp } from '../../../src/api/timestamp.ts';
 import { EventTopics, TypeNames } from '../../../src/api/types.ts';
 import { Publisher, type Forwarder } from '../../../src/shim/events/publisher.ts';
-import { Code, fromStatus } from '../../../src/ttrpc/index.ts';
+import { Code, TtrpcError } from '../../../src/ttrpc/index.ts';
 
 interface Forwarded {
   timestamp: Timestamp;
@@ -29,7 +29,7 @@ class FakeContainerd implements Forwarder {
     if (this.down) throw new Error('ttrpc: closed');
     const { envelope } = decode<{ envelope: Forwarded }>(TypeNames.forwardRequest, request);
     const code = this.refuse.get(envelope.topic);
-    if (code !== undefined) throw fromStatus(code, `refused ${envelope.topic}`);
+    if (code !== undefined) throw new TtrpcError(code, `refused ${envelope.topic}`);
     this.accepted.push({ ...envelope, receivedAt: Date.now() });
   }
   close(): void {
