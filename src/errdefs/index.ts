@@ -24,7 +24,7 @@ export type ErrdefsKind =
   | 'Unauthenticated';
 
 /** Each class's status code and its Go `Error()` string, the suffix containerd strips and re-adds. */
-export const ERRDEFS: Readonly<Record<ErrdefsKind, { code: number; text: string }>> = {
+const ERRDEFS: Readonly<Record<ErrdefsKind, { code: number; text: string }>> = {
   Unknown: { code: Code.Unknown, text: 'unknown' },
   Canceled: { code: Code.Canceled, text: 'context canceled' },
   DeadlineExceeded: { code: Code.DeadlineExceeded, text: 'context deadline exceeded' },
@@ -76,7 +76,7 @@ export class ErrdefsError extends TtrpcError {
 }
 
 /** `<context>: <class string>` (or just the class string), which every containerd version rebuilds intact. */
-export function errdefsMessage(kind: ErrdefsKind, context?: string): string {
+function errdefsMessage(kind: ErrdefsKind, context?: string): string {
   const text = ERRDEFS[kind].text;
   if (context === undefined || context === '' || context === text || context.endsWith(`: ${text}`)) {
     return context ? context : text;
@@ -89,27 +89,15 @@ function maker(kind: ErrdefsKind) {
     new ErrdefsError(kind, errdefsMessage(kind, context), options);
 }
 
-export const errUnknown = maker('Unknown');
-export const errCanceled = maker('Canceled');
-export const errDeadlineExceeded = maker('DeadlineExceeded');
+// The classes the shim fails with, as runc-v2 does. The rest of containerd's vocabulary stays in ErrdefsKind, so
+// that errdefsKind names every class a received status can carry.
 export const errInvalidArgument = maker('InvalidArgument');
 export const errNotFound = maker('NotFound');
 export const errAlreadyExists = maker('AlreadyExists');
-export const errPermissionDenied = maker('PermissionDenied');
-export const errResourceExhausted = maker('ResourceExhausted');
 export const errFailedPrecondition = maker('FailedPrecondition');
-export const errConflict = maker('Conflict');
-export const errNotModified = maker('NotModified');
-export const errAborted = maker('Aborted');
-export const errOutOfRange = maker('OutOfRange');
-export const errNotImplemented = maker('NotImplemented');
-export const errInternal = maker('Internal');
-export const errUnavailable = maker('Unavailable');
-export const errDataLoss = maker('DataLoss');
-export const errUnauthenticated = maker('Unauthenticated');
 
 /** The class containerd's errgrpc.ToNative picks for a received status. */
-export function kindFromStatus(code: number, message: string): ErrdefsKind {
+function kindFromStatus(code: number, message: string): ErrdefsKind {
   if (code === Code.FailedPrecondition) {
     if (hasClassSuffix(message, 'conflict')) return 'Conflict';
     if (hasClassSuffix(message, 'not modified')) return 'NotModified';
@@ -130,27 +118,3 @@ export function errdefsKind(err: unknown): ErrdefsKind | undefined {
   if (err instanceof Error && err.name === 'AbortError') return 'Canceled';
   return undefined;
 }
-
-const is =
-  (kind: ErrdefsKind) =>
-  (err: unknown): boolean =>
-    errdefsKind(err) === kind;
-
-export const isUnknown = is('Unknown');
-export const isCanceled = is('Canceled');
-export const isDeadlineExceeded = is('DeadlineExceeded');
-export const isInvalidArgument = is('InvalidArgument');
-export const isNotFound = is('NotFound');
-export const isAlreadyExists = is('AlreadyExists');
-export const isPermissionDenied = is('PermissionDenied');
-export const isResourceExhausted = is('ResourceExhausted');
-export const isFailedPrecondition = is('FailedPrecondition');
-export const isConflict = is('Conflict');
-export const isNotModified = is('NotModified');
-export const isAborted = is('Aborted');
-export const isOutOfRange = is('OutOfRange');
-export const isNotImplemented = is('NotImplemented');
-export const isInternal = is('Internal');
-export const isUnavailable = is('Unavailable');
-export const isDataLoss = is('DataLoss');
-export const isUnauthenticated = is('Unauthenticated');
