@@ -1,18 +1,10 @@
 // The wire side of the Task service: decode each request, call the service, encode the reply.
 import { decode, encode } from '../../api/codec.ts';
 import { TypeNames } from '../../api/types.ts';
-import { Code, TtrpcError, type CallContext, type ServiceMethods } from '../../ttrpc/index.ts';
+import { decodePayload, type CallContext, type ServiceMethods } from '../../ttrpc/index.ts';
 import type { TaskService } from './task-service.ts';
 
 const EMPTY = new Uint8Array();
-
-function decodeRequest<T>(typeName: string, payload: Uint8Array): T {
-  try {
-    return decode<T>(typeName, payload);
-  } catch (err) {
-    throw new TtrpcError(Code.Internal, `ttrpc: error unmarshalling payload: ${(err as Error).message}`);
-  }
-}
 
 type Handler = (payload: Uint8Array, ctx: CallContext) => Promise<Uint8Array>;
 
@@ -22,7 +14,10 @@ function unary<Req>(
   fn: (req: Req, ctx: CallContext) => unknown,
 ): Handler {
   return async (payload, ctx) => {
-    const result = await fn(decodeRequest<Req>(requestType, payload), ctx);
+    const result = await fn(
+      decodePayload((bytes) => decode<Req>(requestType, bytes), payload),
+      ctx,
+    );
     return responseType ? encode(responseType, result as object) : EMPTY;
   };
 }
