@@ -20,6 +20,7 @@ const LAYER_IMPORTS = {
   'build-info.ts': [],
   ttrpc: [],
   api: [],
+  // containerd's error classes are TtrpcErrors with a class's code; the wire sends codes and knows no class.
   errdefs: ['ttrpc'],
   spawn: ['native'],
   runc: ['spawn', 'fs'],

@@ -29,6 +29,36 @@ test('the CLI reaching into the shim, and the runtime wrapper into ttrpc, are re
   );
 });
 
+test("the wire importing containerd's error classes is refused; errdefs may build on the wire", () => {
+  assert.deepEqual(
+    fileProblems('src/ttrpc/client.ts', "import { errdefsKind } from '../errdefs/index.ts';"),
+    ['src/ttrpc/client.ts: imports src/errdefs/index.ts: src/ttrpc may import only src/log'],
+  );
+  assert.deepEqual(
+    fileProblems('src/ttrpc/server-connection.ts', "const e = await import('../errdefs/index.ts');"),
+    ['src/ttrpc/server-connection.ts: imports src/errdefs/index.ts: src/ttrpc may import only src/log'],
+  );
+  assert.match(
+    fileProblems(
+      'src/errdefs/index.ts',
+      "import { TaskService } from '../shim/service/task-service.ts';",
+    )[0] ?? '',
+    /src\/errdefs may import only src\/log, src\/ttrpc$/,
+  );
+  assert.deepEqual(
+    fileProblems('src/errdefs/index.ts', "import { Code, TtrpcError } from '../ttrpc/index.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    fileProblems('src/shim/container.ts', "import { errNotFound } from '../errdefs/index.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    fileProblems('src/cli/shim/index.ts', "import { errdefsKind } from '../../errdefs/index.ts';"),
+    [],
+  );
+});
+
 test('imports within a layer and downwards pass', () => {
   assert.deepEqual(
     fileProblems(
