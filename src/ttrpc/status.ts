@@ -19,10 +19,6 @@ export class TtrpcError extends Error {
   describe(): string {
     return `rpc error: code = ${codeName(this.code)} desc = ${this.message}`;
   }
-
-  toStatus(): RpcStatus {
-    return { code: this.code, message: this.message, details: this.details };
-  }
 }
 
 // Go's context.Canceled and context.DeadlineExceeded texts: Go's ttrpc sends them as the message of codes 1 and
@@ -84,8 +80,4 @@ export class TtrpcClosedError extends Error {
 /** A frame that makes no sense for the call it names, worded as Go's ErrProtocol wrapping. */
 export class TtrpcProtocolError extends Error {
   override name = 'TtrpcProtocolError';
-}
-
-export function isClosed(err: unknown): err is TtrpcClosedError {
-  return err instanceof TtrpcClosedError;
 }
