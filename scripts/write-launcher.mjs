@@ -7,7 +7,16 @@
 //
 // The node is --node, else $TSSHIM_NODE, else the node running this script (the one `npm install` built the
 // native addon with, and `npm run build` builds for). scripts/build.mjs and npm's install script run it.
-import { accessSync, chmodSync, constants, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +34,7 @@ function shQuote(text) {
 }
 
 /** The launcher's text for one node and one shim entry, both absolute. */
-export function launcherScript({ node, main, startClient = defaultStartClientPath }) {
+export function launcherScript({ node, main, startClient = defaultStartClientPath, daemonFlags = [] }) {
   for (const [what, path] of [
     ['node', node],
     ['main', main],
@@ -83,7 +92,7 @@ export TSSHIM_ARGV0
 # do it, with no Node process here; with no spare (or TSSHIM_SPARE=0) it is the Node action below, which
 # TSSHIM_START_CLIENT=0 always takes.
 if [ "$tsshim_last" = start ] && [ "\${TSSHIM_SPARE:-1}" != 0 ] && [ "\${TSSHIM_START_CLIENT:-1}" != 0 ] && [ -x ${shQuote(startClient)} ]; then
-  exec ${shQuote(startClient)} ${shQuote(node)} ${shQuote(main)} "$@"
+  exec ${shQuote(startClient)} ${shQuote(node)} ${shQuote(main)} ${[daemonFlags.length, ...daemonFlags].map((w) => shQuote(String(w))).join(' ')} "$@"
 fi
 exec ${shQuote(node)} ${shQuote(main)} "$@"
 `;
@@ -122,9 +131,23 @@ export function resolveNode(requested) {
   return node;
 }
 
+/** The node flags the daemon runs under, as the build recorded them beside the bundles (none before a build). */
+export function builtDaemonFlags(main) {
+  try {
+    const flags = JSON.parse(readFileSync(join(dirname(main), 'code-caches.json'), 'utf8')).daemon;
+    return Array.isArray(flags) && flags.every((f) => typeof f === 'string') ? flags : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Writes the launcher (atomically: a shim may be running the old one, and sh reads its script as it goes). */
 export function writeLauncher({ node, main = defaultMainPath, out = defaultLauncherPath } = {}) {
-  const text = launcherScript({ node: resolveNode(node ?? process.env.TSSHIM_NODE), main: resolve(main) });
+  const text = launcherScript({
+    node: resolveNode(node ?? process.env.TSSHIM_NODE),
+    main: resolve(main),
+    daemonFlags: builtDaemonFlags(resolve(main)),
+  });
   const target = resolve(out);
   const tmp = `${target}.${process.pid}.tmp`;
   try {

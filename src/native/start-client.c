@@ -1,15 +1,22 @@
 // tsshim_start: `start` without booting Node.js, when this containerd's spare daemon answers.
 //
-//   tsshim_start NODE MAIN SHIM-ARGS...      (run by bin/containerd-shim-tsshim-v2 for `start` only)
+//   tsshim_start NODE MAIN N DAEMON-NODE-FLAG×N SHIM-ARGS...   (bin/containerd-shim-tsshim-v2 runs it for `start`)
 //
 // It connects to the spare's abstract socket (the name src/shim/spare/identity.ts derives: same user, same
 // containerd address, same build of the daemon code and of node), sends its working directory (the bundle), its
 // parent's pid, its arguments and environment, with its stdin beside them, and waits at most ACK_MS for an
 // acknowledgement. Only after it confirms does the spare act on the request (src/shim/spare/start-request.ts):
-// a spare that answers too late has touched nothing, so the client then runs `node MAIN SHIM-ARGS...` as if it
-// had never tried. After the confirmation the spare does the whole of `start` and returns what it would have
-// printed, its exit status, and the command line of the next spare, which this client boots detached (as the
-// Node `start` does) after it has printed the answer.
+// a spare that answers too late has touched nothing. After the confirmation the spare does the whole of `start`
+// and returns what it would have printed, its exit status, and the command line of the next spare.
+//
+// With no spare ready (the first container, or several starting at once) the client boots a daemon for this
+// start alone, listening on a name of its own (TSSHIM_SPARE_LISTEN_FD), and brings it the same request: one
+// Node.js process per sandbox either way, where the Node `start` would be a second. Only when that daemon does
+// not come up does it run `node MAIN SHIM-ARGS...`, as if it had never tried.
+//
+// After printing the answer it boots the next spare, detached, if it can take the spare lock: an abstract name
+// bound here and handed to the spare (TSSHIM_SPARE_LOCK_FD), which holds it until it adopts a sandbox, so that
+// concurrent starts never boot spares only to have them find the name taken.
 //
 // The client never interprets the request: the spare parses the flags with the shim's own parser.
 #define _GNU_SOURCE
@@ -17,6 +24,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +40,10 @@ extern char **environ;
 
 /* how long the spare has to acknowledge (start's handover waits as long: HANDOVER_ACK_MS) */
 #define ACK_MS 200
+/* how long a daemon booted for this start has to come up and acknowledge (a node boot on a loaded host) */
+#define BOOT_ACK_MS 10000
+/* room in a daemon's command line for the title it takes (TITLE_ROOM in src/shim/actions/start.ts) */
+#define TITLE_ROOM 384
 /* how long the spare may take for the start itself once confirmed */
 #define DONE_MS 60000
 #define MAX_REQUEST (192 * 1024)
@@ -44,6 +56,8 @@ static const char CONFIRM[] = "adopt";
 static char *node_path, *main_path;
 static int shim_argc;
 static char **shim_argv;
+static int daemon_flag_count;
+static char **daemon_flags;
 
 /* Run the Node `start`, exactly as the launcher would have without this client. */
 static void run_node(void) {
@@ -114,8 +128,9 @@ static uint64_t fnv1a64(const unsigned char *data, size_t len) {
   return hash;
 }
 
-/* The spare's abstract name: tsshim-spare/<euid>/<fnv1a64(address \0 daemon-stamp \0 node-stamp)>. */
-static int spare_name(const char *address, char *out, size_t size) {
+/* The spare's abstract name: tsshim-spare/<euid>/<fnv1a64(address \0 daemon-stamp \0 node-stamp)>; the lock
+ * and a daemon booted for one start take the same hash under other prefixes (spareLockName in identity.ts). */
+static int spare_hash(const char *address, char *out, size_t size) {
   char daemon_path[PATH_MAX], daemon_stamp[128], node_stamp[128];
   const char *slash = strrchr(main_path, '/');
   if (!slash || (size_t)(slash - main_path) + sizeof "/daemon.cjs" > sizeof daemon_path) return 0;
@@ -133,18 +148,39 @@ static int spare_name(const char *address, char *out, size_t size) {
   memcpy(text + alen + 2 + dlen, node_stamp, nlen);
   uint64_t hash = fnv1a64(text, total);
   free(text);
-  snprintf(out, size, "tsshim-spare/%u/%016llx", (unsigned)geteuid(), (unsigned long long)hash);
+  snprintf(out, size, "%u/%016llx", (unsigned)geteuid(), (unsigned long long)hash);
   return 1;
 }
 
-static int connect_spare(const char *name) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+static void abstract_address(const char *name, struct sockaddr_un *addr, socklen_t *len) {
   size_t n = strlen(name);
-  if (n + 1 > sizeof addr.sun_path) return -1;
-  memcpy(addr.sun_path + 1, name, n);
+  memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  memcpy(addr->sun_path + 1, name, n);
+  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* A listener on an abstract name, or -1 (EADDRINUSE: somebody holds it). Close-on-exec: only the child it is
+ * meant for gets it, by dup2. */
+static int listen_abstract(const char *name, int backlog) {
+  struct sockaddr_un addr;
+  socklen_t len;
+  abstract_address(name, &addr, &len);
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+  if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, backlog) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static int connect_abstract(const char *name) {
+  struct sockaddr_un addr;
+  socklen_t len;
+  abstract_address(name, &addr, &len);
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
   int rc;
   do rc = connect(fd, (struct sockaddr *)&addr, len);
   while (rc != 0 && errno == EINTR);
@@ -240,10 +276,11 @@ static void write_all(int fd, const char *data, size_t len) {
   }
 }
 
-/* Boots the next spare in a session of its own, stdio on /dev/null, not waited for. */
-static void boot_next_spare(char **argv) {
+/* Boots a daemon in a session of its own, stdio on /dev/null, not waited for; pass_fd (if >= 0) becomes its fd
+ * 3, named by pass_env=3 in its environment. Returns its pid, or -1. */
+static pid_t boot_daemon(char **argv, int pass_fd, const char *pass_env) {
   pid_t pid = fork();
-  if (pid != 0) return;
+  if (pid != 0) return pid;
   setsid();
   int null = open("/dev/null", O_RDWR);
   if (null >= 0) {
@@ -252,9 +289,44 @@ static void boot_next_spare(char **argv) {
     dup2(null, 2);
     if (null > 2) close(null);
   }
+  if (pass_fd == 3) {
+    /* already in place: dup2 would do nothing, close-on-exec included */
+    if (fcntl(3, F_SETFD, 0) != 0) _exit(1);
+    setenv(pass_env, "3", 1);
+  } else if (pass_fd >= 0) {
+    /* dup2 clears close-on-exec on the copy */
+    if (dup2(pass_fd, 3) != 3) _exit(1);
+    setenv(pass_env, "3", 1);
+  }
   if (chdir("/") != 0) _exit(1);
   execv(argv[0], argv);
   _exit(1);
+}
+
+/* node, its daemon flags (TSSHIM_DAEMON_NODE_FLAGS replaces them, as for the Node start), main, -address, spare */
+static char **daemon_command(const char *address) {
+  static char title_room[TITLE_ROOM + 1];
+  const char *override = getenv("TSSHIM_DAEMON_NODE_FLAGS");
+  char *copy = override ? strdup(override) : NULL;
+  int flag_count = daemon_flag_count;
+  char *override_flags[64];
+  if (copy) {
+    flag_count = 0;
+    for (char *tok = strtok(copy, " \t\n"); tok && flag_count < 64; tok = strtok(NULL, " \t\n"))
+      override_flags[flag_count++] = tok;
+  }
+  char **argv = calloc((size_t)flag_count + 7, sizeof *argv);
+  if (!argv) return NULL;
+  int n = 0;
+  argv[n++] = node_path;
+  for (int i = 0; i < flag_count; i++) argv[n++] = copy ? strdup(override_flags[i]) : daemon_flags[i];
+  argv[n++] = main_path;
+  argv[n++] = "-address";
+  argv[n++] = (char *)address;
+  argv[n++] = "spare";
+  memset(title_room, '-', TITLE_ROOM);
+  argv[n++] = title_room;
+  return argv;
 }
 
 /* The next NUL-terminated field of a reply, or NULL when the reply ends first. */
@@ -277,7 +349,7 @@ static int parse_count(const char *s, long long max, long long *out) {
 }
 
 /* Prints the spare's answer and exits with its status; a reply it cannot read fails the start. */
-static void finish(const char *reply, size_t len) {
+static void finish(const char *reply, size_t len, const char *lock_name) {
   const char *at = reply, *end = reply + len;
   long long code, out_len, err_len, next_argc;
   const char *tag = field(&at, end);
@@ -307,46 +379,78 @@ static void finish(const char *reply, size_t len) {
     /* containerd reads our stdout to its end: the spare must not hold it */
     close(1);
     close(2);
-    boot_next_spare(next);
+    /* without the lock a spare runs or is booting already */
+    int lock = listen_abstract(lock_name, 1);
+    if (lock >= 0) boot_daemon(next, lock, "TSSHIM_SPARE_LOCK_FD");
   }
   _exit((int)code);
 }
 
-int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: tsshim_start NODE MAIN SHIM-ARGS...\n");
-    return 2;
-  }
-  node_path = argv[1];
-  main_path = argv[2];
-  shim_argc = argc - 3;
-  shim_argv = argv + 3;
+/* Sends the request on conn and waits ack_ms for the acknowledgement, then confirms: 1 when the other side now
+ * owns the start, 0 when it has done nothing (no answer in time, or gone). */
+static int hand_over(int conn, const struct buffer *request, char *reply, int ack_ms) {
+  if (!send_request(conn, request)) return 0;
+  if (receive(conn, reply, MAX_REPLY, ack_ms) <= 0) return 0;
+  return send(conn, CONFIRM, sizeof CONFIRM - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof CONFIRM - 1);
+}
 
-  const char *address = start_address();
-  char name[108];
-  if (!address || !spare_name(address, name, sizeof name)) run_node();
-  int conn = connect_spare(name);
-  if (conn < 0) run_node(); /* no spare for this containerd and build */
-
-  struct buffer request = {.data = malloc(MAX_REQUEST), .len = 0, .cap = MAX_REQUEST};
-  if (!request.data || !build_request(&request) || !send_request(conn, &request)) {
-    close(conn);
-    run_node();
-  }
-  free(request.data);
-  char *reply = malloc(MAX_REPLY);
-  if (!reply) _exit(1);
-  /* the acknowledgement: without it in time the spare is wedged or busy, and has done nothing */
-  if (receive(conn, reply, MAX_REPLY, ACK_MS) <= 0 || send(conn, CONFIRM, sizeof CONFIRM - 1, MSG_NOSIGNAL) < 0) {
-    close(conn);
-    run_node();
-  }
+/* The start is the other side's: its answer, or a failed start if it never comes. */
+static void await_answer(int conn, char *reply, const char *lock_name) {
   ssize_t got = receive(conn, reply, MAX_REPLY, DONE_MS);
   if (got <= 0) {
     /* it took the start and did not finish it: what it did is unknown, so the start fails as a crash would */
     fprintf(stderr, "containerd-shim-tsshim-v2: the spare daemon did not complete start\n");
     _exit(1);
   }
-  finish(reply, (size_t)got);
+  finish(reply, (size_t)got, lock_name);
+}
+
+int main(int argc, char **argv) {
+  char *end;
+  long flag_count = argc > 3 ? strtol(argv[3], &end, 10) : -1;
+  if (argc < 4 || *end || flag_count < 0 || flag_count > argc - 4) {
+    fprintf(stderr, "usage: tsshim_start NODE MAIN N DAEMON-NODE-FLAG×N SHIM-ARGS...\n");
+    return 2;
+  }
+  node_path = argv[1];
+  main_path = argv[2];
+  daemon_flag_count = (int)flag_count;
+  daemon_flags = argv + 4;
+  shim_argc = argc - 4 - (int)flag_count;
+  shim_argv = argv + 4 + flag_count;
+
+  const char *address = start_address();
+  char hash[64], name[108], lock_name[108], own_name[108];
+  if (!address || !spare_hash(address, hash, sizeof hash)) run_node();
+  snprintf(name, sizeof name, "tsshim-spare/%s", hash);
+  snprintf(lock_name, sizeof lock_name, "tsshim-spare-lock/%s", hash);
+  snprintf(own_name, sizeof own_name, "tsshim-spare-boot/%s/%d", hash, (int)getpid());
+
+  struct buffer request = {.data = malloc(MAX_REQUEST), .len = 0, .cap = MAX_REQUEST};
+  char *reply = malloc(MAX_REPLY);
+  if (!request.data || !reply || !build_request(&request)) run_node();
+
+  /* this containerd's spare, if one is ready */
+  int conn = connect_abstract(name);
+  if (conn >= 0) {
+    if (hand_over(conn, &request, reply, ACK_MS)) await_answer(conn, reply, lock_name);
+    close(conn);
+  }
+
+  /* none (or wedged): a daemon for this start alone, on a name of our own */
+  char **command = daemon_command(address);
+  int listener = command ? listen_abstract(own_name, 1) : -1;
+  if (listener >= 0) {
+    /* queued before the daemon exists: if it dies unborn, the connection fails instead of waiting */
+    conn = connect_abstract(own_name);
+    pid_t pid = conn >= 0 ? boot_daemon(command, listener, "TSSHIM_SPARE_LISTEN_FD") : -1;
+    close(listener);
+    if (pid > 0) {
+      if (hand_over(conn, &request, reply, BOOT_ACK_MS)) await_answer(conn, reply, lock_name);
+      kill(pid, SIGKILL); /* it never came up: it has done nothing, and never will */
+    }
+    if (conn >= 0) close(conn);
+  }
+  run_node();
   return 1;
 }

@@ -54,9 +54,15 @@ async function main(): Promise<void> {
     }
     case 'spare': {
       if (!flags.address) throw new Error('a spare needs -address');
-      process.title = `${invokedAs()} spare -address ${flags.address}`;
+      // a daemon a start client booted for its start alone is no spare: it keeps the command line it was given
+      if (process.env.TSSHIM_SPARE_LISTEN_FD === undefined)
+        process.title = `${invokedAs()} spare -address ${flags.address}`;
       const { runDaemon, spare } = await import('./daemon.ts');
+      const lockFd = spare.inheritedFd(process.env, 'TSSHIM_SPARE_LOCK_FD');
+      const ownListenerFd = spare.inheritedFd(process.env, 'TSSHIM_SPARE_LISTEN_FD');
       const { handover, listenerFd, via } = await spare.waitForSandbox({
+        lockFd,
+        ownListenerFd,
         name: spare.spareName(flags.address, spare.buildIdentity(process.argv[1]!)),
         containerdAddress: flags.address,
         idleSeconds: spare.spareIdleSeconds(process.env),

@@ -21,7 +21,7 @@ import { native } from '../../native/index.ts';
 import { checkFlagIdentifiers } from '../identifiers.ts';
 import { readStdin } from '../stdin.ts';
 import { handOver, sparesEnabled } from '../spare/handover.ts';
-import { buildIdentity, spareName } from '../spare/identity.ts';
+import { buildIdentity, spareLockName, spareName } from '../spare/identity.ts';
 import type { Handover } from '../spare/protocol.ts';
 
 const RUNC_OPTIONS = 'containerd.runc.v1.Options';
@@ -269,14 +269,26 @@ export function spareCommand(containerdAddress: string, scriptPath: string): str
   ];
 }
 
-/** After `start` has answered: boot the spare the next `start` will hand its sandbox to. At most one runs per
- *  containerd: a second finds the name taken and exits. */
+/** After `start` has answered: boot the spare the next `start` will hand its sandbox to, if nobody holds the spare
+ *  lock (a spare running or booting). */
 export function startNextSpare(flags: ShimFlags, scriptPath: string): void {
   if (!sparesEnabled(process.env) || !flags.address) return;
+  let lockFd: number;
+  try {
+    lockFd = native().seqpacketListen(spareLockName(spareName(flags.address, buildIdentity(scriptPath))));
+  } catch {
+    return; // the lock is held: a spare runs or is booting
+  }
   const [node, ...args] = spareCommand(flags.address, scriptPath);
   try {
-    spawnDaemon(node!, args, { cwd: '/', env: process.env, extraFds: [] });
+    spawnDaemon(node!, args, {
+      cwd: '/',
+      env: { ...process.env, TSSHIM_SPARE_LOCK_FD: '3' },
+      extraFds: [lockFd],
+    });
   } catch {
     // the container started all the same; the next start boots a daemon
+  } finally {
+    closeQuietly(lockFd);
   }
 }

@@ -34,3 +34,9 @@ export function spareName(containerdAddress: string, identity: string): string {
   const uid = process.geteuid?.() ?? 0;
   return `tsshim-spare/${uid}/${fnv1a64(`${containerdAddress}\0${identity}`)}`;
 }
+
+/** The lock a spare holds from before it boots until it adopts a sandbox: whoever boots a spare binds it first,
+ *  so that starts running together boot one spare, not one each. */
+export function spareLockName(name: string): string {
+  return name.replace(/^tsshim-spare\//, 'tsshim-spare-lock/');
+}

@@ -39,7 +39,15 @@ export interface SpareOptions {
   idleSeconds?: number;
   /** does a whole `start` a start client brought (serve-start.ts) */
   serveStart(request: StartRequestMessage, stdinFd: number): Promise<ServedStart>;
+  /** the spare lock (identity.ts), bound by whoever booted this spare: held until a sandbox is adopted */
+  lockFd?: number;
+  /** a daemon a start client booted for its start alone: the listener it made on a name of its own. Such a
+   *  daemon serves that one start and exits unless it adopted the sandbox. */
+  ownListenerFd?: number;
 }
+
+/** a daemon booted for one start waits no longer for it than the start client waits for the daemon */
+const OWN_LISTENER_IDLE_SECONDS = 15;
 
 export function spareIdleSeconds(env: NodeJS.ProcessEnv): number {
   const v = Number(env.TSSHIM_SPARE_IDLE_SECONDS);
@@ -95,15 +103,21 @@ function replied(conn: number, served: ServedStart): boolean {
  *  second spare for the same name finds the name taken and exits at once. */
 export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
   let listenFd: number;
+  const forOneStart = opts.ownListenerFd !== undefined;
   try {
-    listenFd = native().seqpacketListen(opts.name);
+    listenFd = opts.ownListenerFd ?? native().seqpacketListen(opts.name);
   } catch {
     process.exit(0); // another spare serves this containerd already
   }
+  const releaseLock = (): void => {
+    if (opts.lockFd !== undefined) closeQuietly(opts.lockFd);
+    opts.lockFd = undefined;
+  };
   const uid = process.geteuid?.() ?? 0;
   return new Promise((resolve) => {
     let poller: FdPoller | undefined;
     const stop = (): void => {
+      releaseLock();
       poller?.close();
       clearInterval(watch);
       clearTimeout(idle);
@@ -121,7 +135,8 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
     const watch = setInterval(() => {
       if (!existsSync(opts.containerdAddress)) exit();
     }, WATCH_MS);
-    const idle = setTimeout(exit, (opts.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000);
+    const idleSeconds = forOneStart ? OWN_LISTENER_IDLE_SECONDS : (opts.idleSeconds ?? DEFAULT_IDLE_SECONDS);
+    const idle = setTimeout(exit, idleSeconds * 1000);
     // one request at a time: the poller is closed while a start is served and opened again if it adopted nothing
     const onReadable = (): void => {
       let conn: number;
@@ -137,7 +152,9 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
       } finally {
         if (received?.kind !== 'start') closeQuietly(conn);
       }
-      if (received?.kind === 'handover') {
+      if (!received && forOneStart) {
+        exit(); // the start client that booted us gave up on us
+      } else if (received?.kind === 'handover') {
         stop();
         resolve(received.adoption);
       } else if (received?.kind === 'start') {
@@ -148,6 +165,8 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
           .serveStart(received.request, received.stdinFd)
           .catch((err: unknown): ServedStart => ({ reply: failedStart(err) }));
         void served.then((served) => {
+          // the lock goes before the answer: the client boots the next spare once it has the answer
+          if (served.adoption) releaseLock();
           const told = replied(conn, served);
           closeQuietly(conn);
           serving = false;
@@ -158,6 +177,8 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
             // placed and claimed for a start that failed: give the sandbox back, and leave no spare placed so
             served.abandon?.();
             exit();
+          } else if (forOneStart) {
+            exit(); // it answered for a running shim: nothing of its own to serve
           } else {
             poller = native().pollReadable(listenFd, onReadable);
           }
@@ -166,6 +187,15 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
     };
     poller = native().pollReadable(listenFd, onReadable);
   });
+}
+
+/** An fd this process was given at boot as `name`=fd in its environment (the variable is removed: it must not
+ *  reach the daemon's children), or undefined. */
+export function inheritedFd(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  delete env[name];
+  const fd = Number(value);
+  return value !== undefined && Number.isInteger(fd) && fd > 2 ? fd : undefined;
 }
 
 /** The environment a daemon booted by `start` would have had: exactly the one handed over. */

@@ -1,7 +1,8 @@
 // The start client (src/native/start-client.c), driven against a spare played here: it finds the spare by the
 // name identity.ts derives (two implementations of one rule), carries the bundle, arguments, environment and
-// stdin, acts only after its confirmation, prints what the spare answers, boots the next spare detached, and
-// falls back to the Node `start` whenever no spare answers in time.
+// stdin, acts only after its confirmation, prints what the spare answers, boots the next spare detached under
+// the spare lock, boots a daemon for its start alone when no spare answers in time, and runs the Node `start`
+// when that daemon does not come up either.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeQuietly } from '../../../src/fs/close-quietly.ts';
 import { native } from '../../../src/native/index.ts';
-import { buildIdentity, spareName } from '../../../src/shim/spare/identity.ts';
+import { buildIdentity, spareLockName, spareName } from '../../../src/shim/spare/identity.ts';
 import { CONFIRM, encode } from '../../../src/shim/spare/protocol.ts';
 import { decodeStartRequest, encodeStartReply } from '../../../src/shim/spare/start-request.ts';
 
@@ -19,9 +20,30 @@ const client = resolve('build/Release/tsshim_start');
 const dir = mkdtempSync(join(tmpdir(), 'tsshim-start-client-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-// a stand-in for dist/shim: the Node `start` the client falls back to prints how it was run
+// A stand-in for dist/shim/main.cjs. As the Node `start` it prints how it was run. As a daemon booted for one
+// start (TSSHIM_SPARE_LISTEN_FD) it takes the request on that fd and answers with what it was given, unless the
+// test wants it to die unborn.
 const main = join(dir, 'main.cjs');
-writeFileSync(main, `process.stdout.write('node start: ' + process.argv.slice(2).join(' '))`);
+writeFileSync(
+  main,
+  `
+const args = process.argv.slice(2);
+if (process.env.TSSHIM_SPARE_LISTEN_FD !== '3') {
+  process.stdout.write('node start: ' + args.join(' '));
+} else if (process.env.TEST_DAEMON_DIES !== '1') {
+  const addon = require(${JSON.stringify(resolve('build/Release/tsshim_native.node'))});
+  let conn;
+  for (;;) { try { conn = addon.seqpacketAccept(3); break; } catch { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); } }
+  const request = addon.recvMessage(conn, 5000, 1 << 20);
+  addon.sendMessage(conn, Buffer.from(JSON.stringify({ pid: process.pid })), -1);
+  addon.recvMessage(conn, 5000, 64);
+  const flags = process.execArgv.join(' ');
+  const out = 'daemon for one start: ' + flags + ' | ' + args.slice(0, 3).join(' ') + ' | title room ' + (args[3] || '').length + ' | stdin ' + require('fs').readFileSync(request.fd);
+  const header = ['tsshim-start-done 1', '0', String(Buffer.byteLength(out)), '0', '0'].join('\\0') + '\\0';
+  addon.sendMessage(conn, Buffer.from(header + out), -1);
+}
+`,
+);
 writeFileSync(join(dir, 'daemon.cjs'), '// the daemon code whose build names the spare');
 
 interface Run {
@@ -35,15 +57,37 @@ function freshAddress(): string {
   return join(dir, `containerd-${addresses++}.sock`);
 }
 
-function runClient(address: string, stdin: string, env: Record<string, string> = {}): Promise<Run> {
-  const args = [process.execPath, main, '-namespace', 'ns1', '-id', 'c1', '-address', address, 'start'];
+/** the daemon's node flags, as the launcher passes them: a count, then the flags */
+const DAEMON_FLAGS = ['--v8-pool-size=1', '--no-warnings'];
+
+interface Client {
+  result: Promise<Run>;
+  /** the client's stdin has been written and closed (reading it before would wait on this process) */
+  stdinClosed: Promise<void>;
+}
+
+function startClient(address: string, stdin: string, env: Record<string, string> = {}): Client {
+  const args = [
+    process.execPath,
+    main,
+    String(DAEMON_FLAGS.length),
+    ...DAEMON_FLAGS,
+    ...['-namespace', 'ns1', '-id', 'c1', '-address', address, 'start'],
+  ];
   const child = spawn(client, args, { cwd: dir, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolveRun) => child.on('close', (code) => resolveRun({ code, stdout, stderr })));
+  const stdinClosed = new Promise<void>((resolveStdin) => child.stdin.end(stdin, resolveStdin));
+  const result = new Promise<Run>((resolveRun) =>
+    child.on('close', (code) => resolveRun({ code, stdout, stderr })),
+  );
+  return { result, stdinClosed };
+}
+
+function runClient(address: string, stdin: string, env: Record<string, string> = {}): Promise<Run> {
+  return startClient(address, stdin, env).result;
 }
 
 /** accepts one connection within a few seconds (the client is another process: poll for it) */
@@ -67,7 +111,7 @@ test('it reaches the spare of its containerd and build, which answers for it; it
   const listenFd = listenAsSpare(address);
   const booted = join(dir, 'next-spare-booted');
   try {
-    const run = runClient(address, 'bootstrap-bytes', { TSSHIM_TEST_MARK: 'a=b=c' });
+    const client = startClient(address, 'bootstrap-bytes', { TSSHIM_TEST_MARK: 'a=b=c' });
     const conn = await acceptOne(listenFd);
     const received = native().recvMessage(conn, 5000, 1 << 20);
     const request = decodeStartRequest(received.data);
@@ -79,6 +123,7 @@ test('it reaches the spare of its containerd and build, which answers for it; it
     assert.ok(received.fd >= 0, 'its stdin beside the request');
     native().sendMessage(conn, encode({ pid: process.pid }), -1);
     assert.equal(native().recvMessage(conn, 5000, 64).data.toString(), CONFIRM);
+    await client.stdinClosed;
     assert.equal(readFileSync(received.fd).toString(), 'bootstrap-bytes');
     closeQuietly(received.fd);
     native().sendMessage(
@@ -87,12 +132,16 @@ test('it reaches the spare of its containerd and build, which answers for it; it
         code: 3,
         stdout: Buffer.from('unix:///run/x.sock\0binary'),
         stderr: 'a warning',
-        nextSpare: ['/bin/sh', '-c', `echo "$PPID $(pwd)" > ${booted}`],
+        nextSpare: [
+          '/bin/sh',
+          '-c',
+          `echo "$PPID $(pwd) $TSSHIM_SPARE_LOCK_FD $(readlink /proc/self/fd/3)" > ${booted}`,
+        ],
       }),
       -1,
     );
     closeQuietly(conn);
-    const result = await run;
+    const result = await client.result;
     assert.equal(result.code, 3, 'the exit status the spare gave');
     assert.equal(result.stdout, 'unix:///run/x.sock\0binary', 'stdout byte for byte');
     assert.equal(result.stderr, 'a warning');
@@ -109,18 +158,61 @@ test('it reaches the spare of its containerd and build, which answers for it; it
   }
 });
 
-test('no spare for this containerd: the Node start runs, with the same arguments and stdin', async () => {
+test('the spare lock held (a spare running or booting): no next spare is booted', async () => {
+  const address = freshAddress();
+  const name = spareName(address, buildIdentity(main, process.execPath));
+  const listenFd = native().seqpacketListen(name);
+  const lock = native().seqpacketListen(spareLockName(name));
+  const booted = join(dir, 'no-next-spare');
+  try {
+    const run = runClient(address, '');
+    const conn = await acceptOne(listenFd);
+    closeQuietly(native().recvMessage(conn, 5000, 1 << 20).fd);
+    native().sendMessage(conn, encode({ pid: process.pid }), -1);
+    native().recvMessage(conn, 5000, 64);
+    const nextSpare = ['/bin/sh', '-c', `touch ${booted}`];
+    native().sendMessage(
+      conn,
+      encodeStartReply({ code: 0, stdout: Buffer.from('x'), stderr: '', nextSpare }),
+      -1,
+    );
+    closeQuietly(conn);
+    assert.equal((await run).code, 0);
+    await sleep(300);
+    assert.equal(existsSync(booted), false);
+  } finally {
+    closeQuietly(lock);
+    closeQuietly(listenFd);
+  }
+});
+
+test('no spare for this containerd: a daemon booted for this start alone does it', async () => {
   const other = listenAsSpare(freshAddress()); // another containerd's spare is not asked
   try {
-    const result = await runClient(freshAddress(), '');
-    assert.equal(result.code, 0);
-    assert.match(result.stdout, /^node start: -namespace ns1 -id c1 -address \S+ start$/);
+    const address = freshAddress();
+    const result = await runClient(address, 'options');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      `daemon for one start: ${DAEMON_FLAGS.join(' ')} | -address ${address} spare | title room 384 | stdin options`,
+    );
   } finally {
     closeQuietly(other);
   }
 });
 
-test('a spare that does not acknowledge within 200 ms is left alone: the Node start runs', async () => {
+test('TSSHIM_DAEMON_NODE_FLAGS replaces the daemon flags, as for a daemon the Node start boots', async () => {
+  const result = await runClient(freshAddress(), '', { TSSHIM_DAEMON_NODE_FLAGS: ' --no-deprecation  ' });
+  assert.match(result.stdout, /^daemon for one start: --no-deprecation \| /);
+});
+
+test('no spare, and the daemon it boots dies unborn: the Node start runs, with the same arguments', async () => {
+  const result = await runClient(freshAddress(), '', { TEST_DAEMON_DIES: '1' });
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^node start: -namespace ns1 -id c1 -address \S+ start$/);
+});
+
+test('a spare that does not acknowledge within 200 ms is left alone: the start goes to a daemon of its own', async () => {
   const address = freshAddress();
   const listenFd = listenAsSpare(address);
   try {
@@ -135,7 +227,7 @@ test('a spare that does not acknowledge within 200 ms is left alone: the Node st
       // it closed the connection already
     }
     const result = await run;
-    assert.match(result.stdout, /^node start: /);
+    assert.match(result.stdout, /^daemon for one start: /);
     const confirm = native().recvMessage(conn, 1000, 64).data;
     assert.equal(confirm.length, 0, 'no confirmation: the connection ended');
     closeQuietly(received.fd);
@@ -186,7 +278,7 @@ test('a spare that confirms and then goes away fails the start: it may have done
 });
 
 test('anything but a start goes straight to Node', async () => {
-  const child = spawn(client, [process.execPath, main, '-v'], { cwd: dir });
+  const child = spawn(client, [process.execPath, main, '0', '-v'], { cwd: dir });
   let stdout = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   const code = await new Promise((r) => child.on('close', r));
