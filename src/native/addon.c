@@ -1092,6 +1092,13 @@ static napi_value CopyOutput(napi_env env, napi_callback_info info) {
 /* ---------- memory ---------- */
 
 int tsshim_low_memory_notification(void); /* memory.cc */
+double tsshim_heap_committed_bytes(void);  /* memory.cc */
+
+/* heapCommittedBytes(): V8's total heap size, as process.memoryUsage().heapTotal, without reading /proc. */
+static napi_value HeapCommittedBytes(napi_env env, napi_callback_info info) {
+  (void)info;
+  return number(env, tsshim_heap_committed_bytes());
+}
 
 /* A memory-reducing collection (V8) then malloc_trim(0) (glibc keeps freed heap pages otherwise). Returns true
  * when V8 was reached. */
@@ -1119,6 +1126,7 @@ NAPI_MODULE_INIT() {
       {"dup2", Dup2},
       {"close", Close},
       {"unixListen", UnixListen},
+      {"heapCommittedBytes", HeapCommittedBytes},
       {"consoleSocketReceive", ConsoleSocketReceive},
       {"setWinsize", SetWinsize},
       {"pendingBytes", PendingBytes},

@@ -104,6 +104,8 @@ export interface NativeAddon {
   pollReadable(fd: number, onReadable: () => void): FdPoller;
   /** read 8 bytes from an eventfd; returns the counter, or 0 when nothing is pending */
   eventfdRead(fd: number): number;
+  /** V8's committed heap (process.memoryUsage().heapTotal), without reading /proc/self as memoryUsage does */
+  heapCommittedBytes(): number;
   /** V8's LowMemoryNotification (collections that shrink the young generation and compact) then malloc_trim(0);
    *  false when no isolate was current (nothing done on V8's side) */
   reduceMemory(): boolean;

@@ -83,8 +83,9 @@ function reduceWhenIdle(methods: ServiceMethods, idle: IdleMemoryReducer): Servi
 function memoryControls(env: NodeJS.ProcessEnv): MemoryControls | undefined {
   if (env.TSSHIM_IDLE_REDUCE === '0') return undefined;
   return {
-    // process.memoryUsage rather than node:v8, which the daemon would load (and compile) for this alone
-    committedBytes: () => process.memoryUsage().heapTotal,
+    // asked at every request: not process.memoryUsage(), which reads /proc/self for the resident set each time,
+    // nor node:v8, which the daemon would load (and compile) for this alone
+    committedBytes: () => native().heapCommittedBytes(),
     reduce: () => void native().reduceMemory(),
   };
 }

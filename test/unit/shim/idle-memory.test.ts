@@ -127,3 +127,13 @@ test('the native reduction gives V8 heap back after a burst of allocation', () =
   const after = getHeapStatistics().total_heap_size;
   assert.ok(after < before, `committed heap ${before} -> ${after}`);
 });
+
+test('heapCommittedBytes reads the committed heap V8 reports, before and after a reduction', () => {
+  let keep: unknown[] = [];
+  for (let i = 0; i < 100_000; i++) keep.push({ i });
+  assert.equal(native().heapCommittedBytes(), getHeapStatistics().total_heap_size);
+  keep = [];
+  assert.equal(keep.length, 0);
+  native().reduceMemory();
+  assert.equal(native().heapCommittedBytes(), getHeapStatistics().total_heap_size);
+});
