@@ -11,6 +11,7 @@ import {
   checkAddon,
   checkCgroups,
   checkCodeCaches,
+  checkStartClient,
   checkContainerd,
   checkLauncher,
   checkNode,
@@ -93,7 +94,9 @@ export async function runChecks(opts: DoctorOptions): Promise<Check[]> {
   return [
     launcherCheck,
     await checkNode(node),
-    ...(root ? [await checkAddon(node, root), await checkCodeCaches(node, root)] : []),
+    ...(root
+      ? [await checkAddon(node, root), checkStartClient(root), await checkCodeCaches(node, root)]
+      : []),
     runtime.check,
     checkSeccomp(readOrUndefined('/proc/self/status'), runtime.features),
     checkCgroups(),

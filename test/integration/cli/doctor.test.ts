@@ -23,6 +23,7 @@ const NAMES = [
   'launcher',
   'node',
   'native addon',
+  'start client',
   'code caches',
   'runtime',
   'seccomp',

@@ -86,6 +86,7 @@ describe('the npm package', () => {
       'dist/build-info.json',
       'binding.gyp',
       'src/native/addon.c',
+      'src/native/start-client.c',
       'profiles/default.json',
       'scripts/install.mjs',
       'scripts/write-launcher.mjs',
@@ -101,9 +102,14 @@ describe('the npm package', () => {
     for (const bin of ['containerd-shim-tsshim-v2', 'tsshim'])
       assert.equal(realpathSync(join(prefix, 'bin', bin)), join(installed(), 'bin', bin));
     assert.ok(existsSync(join(installed(), 'build', 'Release', 'tsshim_native.node')), installOutput);
+    assert.ok(existsSync(join(installed(), 'build', 'Release', 'tsshim_start')), installOutput);
     // the launcher names the installed code, not the copy the package was packed from
     const launcher = readFileSync(join(installed(), 'bin', 'containerd-shim-tsshim-v2'), 'utf8');
     assert.ok(launcher.includes(`'${join(installed(), 'dist', 'shim', 'main.cjs')}'`), launcher);
+    assert.ok(
+      launcher.includes(`exec '${join(installed(), 'build', 'Release', 'tsshim_start')}' `),
+      launcher,
+    );
 
     // -v: the package version and the revision of the checkout it was packed from, with no node in PATH
     const v = runInstalled('containerd-shim-tsshim-v2', ['-v'], { PATH: '/nonexistent' });
@@ -119,7 +125,7 @@ describe('the npm package', () => {
 
     // the doctor of the installed package finds the addon and the code caches made for this node
     const report = doctor(['--address', join(prefix, 'no-containerd.sock')]);
-    for (const name of ['launcher', 'node', 'native addon', 'code caches'])
+    for (const name of ['launcher', 'node', 'native addon', 'start client', 'code caches'])
       assert.equal(check(report, name).level, 'ok', JSON.stringify(check(report, name)));
   });
 });

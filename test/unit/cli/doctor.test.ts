@@ -12,6 +12,7 @@ import {
   checkSeccomp,
   checkShimOnPath,
   checkSocketDir,
+  checkStartClient,
   checkTracing,
   compareVersions,
   parseLauncher,
@@ -72,6 +73,18 @@ describe('doctor: the launcher', () => {
 
     assertLevel(checkLauncher(join(root, 'absent')).check, 'error');
     assertLevel(checkLauncher(executable(join(root, 'other'), '#!/bin/sh\necho hi\n')).check, 'error');
+  });
+});
+
+describe('doctor: the start client', () => {
+  test('ok when built and executable; a warning (starts run Node.js) when missing or not executable', () => {
+    const root = fresh('client-root');
+    assertLevel(checkStartClient(root), 'warning');
+    mkdirSync(join(root, 'build', 'Release'), { recursive: true });
+    writeFileSync(join(root, 'build', 'Release', 'tsshim_start'), '');
+    assertLevel(checkStartClient(root), 'warning');
+    executable(join(root, 'build', 'Release', 'tsshim_start'));
+    assertLevel(checkStartClient(root), 'ok');
   });
 });
 
