@@ -29,6 +29,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "send-fd.h"
+
 /* ---------- errors and argument helpers ---------- */
 
 // Throws Error("<what>: <strerror in lower case>") with code = errno name. Always returns NULL.
@@ -630,26 +632,7 @@ static napi_value SendMessage(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 3, argv, 3, NULL) || !get_int(env, argv[0], &fd) || !get_int(env, argv[2], &pass))
     return NULL;
   CHECK(napi_get_buffer_info(env, argv[1], &data, &size));
-  struct iovec iov = {.iov_base = data, .iov_len = size};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (pass >= 0) {
-    memset(&control, 0, sizeof control);
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    int passed = (int)pass;
-    memcpy(CMSG_DATA(c), &passed, sizeof passed);
-  }
-  ssize_t sent;
-  do sent = sendmsg((int)fd, &msg, MSG_NOSIGNAL);
-  while (sent < 0 && errno == EINTR);
+  ssize_t sent = send_with_fd((int)fd, data, size, (int)pass);
   if (sent < 0) return throw_errno(env, errno, "sendmsg on fd %lld", (long long)fd);
   if ((size_t)sent != size) return throw_errno(env, EMSGSIZE, "sendmsg on fd %lld: short write", (long long)fd);
   return undefined(env);

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "send-fd.h"
+
 extern char **environ;
 
 /* how long the spare has to acknowledge (start's handover waits as long: HANDOVER_ACK_MS) */
@@ -223,28 +225,9 @@ static int build_request(struct buffer *b) {
 }
 
 static int send_request(int conn, const struct buffer *b) {
-  struct iovec iov = {.iov_base = b->data, .iov_len = b->len};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
   /* stdin rides along: 2.3+ writes its bootstrap parameters there, older daemons the runtime options */
-  if (fcntl(0, F_GETFD) != -1) {
-    memset(&control, 0, sizeof control);
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    int fd = 0;
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  ssize_t sent;
-  do sent = sendmsg(conn, &msg, MSG_NOSIGNAL);
-  while (sent < 0 && errno == EINTR);
-  return sent == (ssize_t)b->len;
+  int stdin_fd = fcntl(0, F_GETFD) != -1 ? 0 : -1;
+  return send_with_fd(conn, b->data, b->len, stdin_fd) == (ssize_t)b->len;
 }
 
 /* One message within timeout_ms: its length, 0 at end of stream, -1 on timeout or error. */

@@ -22,7 +22,7 @@ import { checkFlagIdentifiers } from '../identifiers.ts';
 import { readStdin } from '../stdin.ts';
 import { handOver, sparesEnabled } from '../spare/handover.ts';
 import { buildIdentity, spareLockName, spareName } from '../spare/identity.ts';
-import type { Handover } from '../spare/protocol.ts';
+import { handoverOf } from '../spare/protocol.ts';
 
 const RUNC_OPTIONS = 'containerd.runc.v1.Options';
 
@@ -236,19 +236,7 @@ function adoptedBySpare(
   scriptPath: string,
 ): number | undefined {
   if (!sparesEnabled(process.env) || !flags.address) return undefined;
-  const handover: Handover = {
-    version: 1,
-    flags: {
-      namespace: flags.namespace,
-      id: flags.id,
-      address: flags.address,
-      publishBinary: flags.publishBinary,
-      debug: flags.debug,
-    },
-    bundle: process.cwd(),
-    env: claim.daemonEnv,
-    title: claim.title,
-  };
+  const handover = handoverOf(flags, process.cwd(), claim.daemonEnv, claim.title);
   return handOver(spareName(flags.address, buildIdentity(scriptPath)), handover, claim.listenerFd);
 }
 

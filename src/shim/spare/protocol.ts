@@ -22,6 +22,23 @@ export interface Handover {
   title: string;
 }
 
+/** The handover of a sandbox whose daemon gets these flags, bundle, environment and title. */
+export function handoverOf(
+  flags: AdoptedFlags,
+  bundle: string,
+  env: Record<string, string>,
+  title: string,
+): Handover {
+  const { namespace, id, address, publishBinary, debug } = flags;
+  return {
+    version: HANDOVER_VERSION,
+    flags: { namespace, id, address, publishBinary, debug },
+    bundle,
+    env,
+    title,
+  };
+}
+
 export interface Acknowledgement {
   pid: number;
 }

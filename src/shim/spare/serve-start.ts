@@ -5,6 +5,7 @@ import { closeQuietly } from '../../fs/close-quietly.ts';
 import { claimSandbox, spareCommand } from '../actions/start.ts';
 import { readStdin } from '../stdin.ts';
 import { sparesEnabled } from './handover.ts';
+import { handoverOf } from './protocol.ts';
 import type { Adoption } from './spare.ts';
 import { failedStart, startFlags, type StartReply, type StartRequestMessage } from './start-request.ts';
 
@@ -56,19 +57,7 @@ export async function serveStart(
         nextSpare: sparesEnabled(request.env) ? spareCommand(containerdAddress, scriptPath) : [],
       },
       adoption: {
-        handover: {
-          version: 1,
-          flags: {
-            namespace: flags.namespace,
-            id: flags.id,
-            address: flags.address,
-            publishBinary: flags.publishBinary,
-            debug: flags.debug,
-          },
-          bundle: request.cwd,
-          env: claim.daemonEnv,
-          title: claim.title,
-        },
+        handover: handoverOf(flags, request.cwd, claim.daemonEnv, claim.title),
         listenerFd: claim.listenerFd,
         via: 'start client',
       },

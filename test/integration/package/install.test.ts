@@ -87,6 +87,7 @@ describe('the npm package', () => {
       'binding.gyp',
       'src/native/addon.c',
       'src/native/start-client.c',
+      'src/native/send-fd.h',
       'profiles/default.json',
       'scripts/install.mjs',
       'scripts/write-launcher.mjs',

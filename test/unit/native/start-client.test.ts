@@ -102,6 +102,15 @@ async function acceptOne(listenFd: number): Promise<number> {
   throw new Error('the client never connected');
 }
 
+/** Plays a spare up to the client's confirmation: accept, take the request, acknowledge, read the confirmation. */
+async function confirmedRequest(listenFd: number): Promise<{ conn: number; data: Buffer; stdinFd: number }> {
+  const conn = await acceptOne(listenFd);
+  const received = native().recvMessage(conn, 5000, 1 << 20);
+  native().sendMessage(conn, encode({ pid: process.pid }), -1);
+  assert.equal(native().recvMessage(conn, 5000, 64).data.toString(), CONFIRM);
+  return { conn, data: received.data, stdinFd: received.fd };
+}
+
 function listenAsSpare(address: string): number {
   return native().seqpacketListen(spareName(address, buildIdentity(main, process.execPath)));
 }
@@ -166,10 +175,8 @@ test('the spare lock held (a spare running or booting): no next spare is booted'
   const booted = join(dir, 'no-next-spare');
   try {
     const run = runClient(address, '');
-    const conn = await acceptOne(listenFd);
-    closeQuietly(native().recvMessage(conn, 5000, 1 << 20).fd);
-    native().sendMessage(conn, encode({ pid: process.pid }), -1);
-    native().recvMessage(conn, 5000, 64);
+    const { conn, stdinFd } = await confirmedRequest(listenFd);
+    closeQuietly(stdinFd);
     const nextSpare = ['/bin/sh', '-c', `touch ${booted}`];
     native().sendMessage(
       conn,
@@ -237,45 +244,29 @@ test('a spare that does not acknowledge within 200 ms is left alone: the start g
   }
 });
 
-test('a reply it cannot read fails the start with a clear error, printing nothing on stdout', async () => {
-  const address = freshAddress();
-  const listenFd = listenAsSpare(address);
-  try {
-    const run = runClient(address, '');
-    const conn = await acceptOne(listenFd);
-    const received = native().recvMessage(conn, 5000, 1 << 20);
-    closeQuietly(received.fd);
-    native().sendMessage(conn, encode({ pid: process.pid }), -1);
-    native().recvMessage(conn, 5000, 64);
-    native().sendMessage(conn, Buffer.from('tsshim-start-done 1\0' + '0\0' + '999\0'), -1);
-    closeQuietly(conn);
-    const result = await run;
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, '');
-    assert.match(result.stderr, /malformed answer from the spare daemon/);
-  } finally {
-    closeQuietly(listenFd);
-  }
-});
-
-test('a spare that confirms and then goes away fails the start: it may have done part of it', async () => {
-  const address = freshAddress();
-  const listenFd = listenAsSpare(address);
-  try {
-    const run = runClient(address, '');
-    const conn = await acceptOne(listenFd);
-    closeQuietly(native().recvMessage(conn, 5000, 1 << 20).fd);
-    native().sendMessage(conn, encode({ pid: process.pid }), -1);
-    native().recvMessage(conn, 5000, 64);
-    closeQuietly(conn);
-    const result = await run;
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, '');
-    assert.match(result.stderr, /did not complete start/);
-  } finally {
-    closeQuietly(listenFd);
-  }
-});
+// after its confirmation the start is the spare's: a broken answer, or none, fails it (it may have done part of it)
+for (const [what, answer, error] of [
+  ['a reply it cannot read', Buffer.from('tsshim-start-done 1\0' + '0\0' + '999\0'), /malformed answer/],
+  ['no reply at all (the spare went away)', undefined, /did not complete start/],
+] as const) {
+  test(`${what} after the confirmation fails the start with a clear error, printing nothing`, async () => {
+    const address = freshAddress();
+    const listenFd = listenAsSpare(address);
+    try {
+      const run = runClient(address, '');
+      const { conn, stdinFd } = await confirmedRequest(listenFd);
+      closeQuietly(stdinFd);
+      if (answer) native().sendMessage(conn, answer, -1);
+      closeQuietly(conn);
+      const result = await run;
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, error);
+    } finally {
+      closeQuietly(listenFd);
+    }
+  });
+}
 
 test('anything but a start goes straight to Node', async () => {
   const child = spawn(client, [process.execPath, main, '0', '-v'], { cwd: dir });
