@@ -265,21 +265,18 @@ static pid_t boot_daemon(char **argv, int pass_fd, const char *pass_env) {
   pid_t pid = fork();
   if (pid != 0) return pid;
   setsid();
+  /* fd 3 first: pass_fd may be 0-2 (the caller may have closed its stdout), which /dev/null goes over next */
+  if (pass_fd >= 0) {
+    /* dup2 clears close-on-exec on the copy; an fd already at 3 is one dup2 would leave as it is */
+    if (pass_fd == 3 ? fcntl(3, F_SETFD, 0) != 0 : dup2(pass_fd, 3) != 3) _exit(1);
+    setenv(pass_env, "3", 1);
+  }
   int null = open("/dev/null", O_RDWR);
   if (null >= 0) {
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
-    if (null > 2) close(null);
-  }
-  if (pass_fd == 3) {
-    /* already in place: dup2 would do nothing, close-on-exec included */
-    if (fcntl(3, F_SETFD, 0) != 0) _exit(1);
-    setenv(pass_env, "3", 1);
-  } else if (pass_fd >= 0) {
-    /* dup2 clears close-on-exec on the copy */
-    if (dup2(pass_fd, 3) != 3) _exit(1);
-    setenv(pass_env, "3", 1);
+    if (null > 2) close(null); /* not 3 when pass_fd is there: 3 is taken */
   }
   if (chdir("/") != 0) _exit(1);
   execv(argv[0], argv);
