@@ -7,14 +7,15 @@
 // parent's pid, its arguments and environment, with its stdin beside them, and waits at most ACK_MS for an
 // acknowledgement. Only after it confirms does the spare act on the request (src/shim/spare/start-request.ts):
 // a spare that answers too late has touched nothing. After the confirmation the spare does the whole of `start`
-// and returns what it would have printed, its exit status, and the command line of the next spare.
+// and returns what it would have printed, its exit status, and whether to boot the next spare.
 //
 // With no spare ready (the first container, or several starting at once) the client boots a daemon for this
 // start alone, listening on a name of its own (TSSHIM_SPARE_LISTEN_FD), and brings it the same request: one
 // Node.js process per sandbox either way, where the Node `start` would be a second. Only when that daemon does
 // not come up does it run `node MAIN SHIM-ARGS...`, as if it had never tried.
 //
-// After printing the answer it boots the next spare, detached, if it can take the spare lock: an abstract name
+// After printing the answer it boots the next spare (the command line of a daemon for one start, with the lock in
+// place of the listener), detached, if it can take the spare lock: an abstract name
 // bound here and handed to the spare (TSSHIM_SPARE_LOCK_FD), which holds it until it adopts a sandbox, so that
 // concurrent starts never boot spares only to have them find the name taken.
 //
@@ -299,7 +300,7 @@ static char **daemon_command(const char *address) {
   if (!argv) return NULL;
   int n = 0;
   argv[n++] = node_path;
-  for (int i = 0; i < flag_count; i++) argv[n++] = copy ? strdup(override_flags[i]) : daemon_flags[i];
+  for (int i = 0; i < flag_count; i++) argv[n++] = copy ? override_flags[i] : daemon_flags[i];
   argv[n++] = main_path;
   argv[n++] = "-address";
   argv[n++] = (char *)address;
@@ -328,40 +329,25 @@ static int parse_count(const char *s, long long max, long long *out) {
   return 1;
 }
 
-/* Prints the spare's answer and exits with its status; a reply it cannot read fails the start. */
-static void finish(const char *reply, size_t len, const char *lock_name) {
+/* Prints the spare's answer and exits with its status; a reply it cannot read fails the start. The next spare is
+ * daemon (the command line of a daemon for one start), given the lock instead of a listener. */
+static void finish(const char *reply, size_t len, const char *lock_name, char **daemon) {
   const char *at = reply, *end = reply + len;
-  long long code, out_len, err_len, next_argc;
+  long long code, out_len, err_len, boot_next;
   const char *tag = field(&at, end);
   if (!tag || strcmp(tag, REPLY_TAG) != 0 || !parse_count(field(&at, end), 255, &code) ||
       !parse_count(field(&at, end), MAX_REPLY, &out_len) || !parse_count(field(&at, end), MAX_REPLY, &err_len) ||
-      !parse_count(field(&at, end), 4096, &next_argc)) {
-    fprintf(stderr, "containerd-shim-tsshim-v2: malformed answer from the spare daemon\n");
-    _exit(1);
-  }
-  char **next = calloc((size_t)next_argc + 1, sizeof *next);
-  if (!next) _exit(1);
-  for (long long i = 0; i < next_argc; i++) {
-    const char *arg = field(&at, end);
-    if (!arg) {
-      fprintf(stderr, "containerd-shim-tsshim-v2: malformed answer from the spare daemon\n");
-      _exit(1);
-    }
-    next[i] = (char *)arg;
-  }
-  if ((long long)(end - at) != out_len + err_len) {
+      !parse_count(field(&at, end), 1, &boot_next) || (long long)(end - at) != out_len + err_len) {
     fprintf(stderr, "containerd-shim-tsshim-v2: malformed answer from the spare daemon\n");
     _exit(1);
   }
   write_all(1, at, (size_t)out_len);
   write_all(2, at + out_len, (size_t)err_len);
-  if (next_argc > 0 && next[0][0] == '/') {
-    /* containerd reads our stdout to its end: the spare must not hold it */
-    close(1);
-    close(2);
-    /* without the lock a spare runs or is booting already */
+  if (boot_next && daemon) {
+    /* without the lock a spare runs or is booting already (its stdio goes to /dev/null in boot_daemon: containerd
+     * reads our stdout to its end, and the spare must not hold it) */
     int lock = listen_abstract(lock_name, 1);
-    if (lock >= 0) boot_daemon(next, lock, "TSSHIM_SPARE_LOCK_FD");
+    if (lock >= 0) boot_daemon(daemon, lock, "TSSHIM_SPARE_LOCK_FD");
   }
   _exit((int)code);
 }
@@ -375,14 +361,14 @@ static int hand_over(int conn, const struct buffer *request, char *reply, int ac
 }
 
 /* The start is the other side's: its answer, or a failed start if it never comes. */
-static void await_answer(int conn, char *reply, const char *lock_name) {
+static void await_answer(int conn, char *reply, const char *lock_name, char **daemon) {
   ssize_t got = receive(conn, reply, MAX_REPLY, DONE_MS);
   if (got <= 0) {
     /* it took the start and did not finish it: what it did is unknown, so the start fails as a crash would */
     fprintf(stderr, "containerd-shim-tsshim-v2: the spare daemon did not complete start\n");
     _exit(1);
   }
-  finish(reply, (size_t)got, lock_name);
+  finish(reply, (size_t)got, lock_name, daemon);
 }
 
 int main(int argc, char **argv) {
@@ -409,16 +395,17 @@ int main(int argc, char **argv) {
   struct buffer request = {.data = malloc(MAX_REQUEST), .len = 0, .cap = MAX_REQUEST};
   char *reply = malloc(MAX_REPLY);
   if (!request.data || !reply || !build_request(&request)) run_node();
+  /* what a daemon for one start runs, and the next spare */
+  char **command = daemon_command(address);
 
   /* this containerd's spare, if one is ready */
   int conn = connect_abstract(name);
   if (conn >= 0) {
-    if (hand_over(conn, &request, reply, ACK_MS)) await_answer(conn, reply, lock_name);
+    if (hand_over(conn, &request, reply, ACK_MS)) await_answer(conn, reply, lock_name, command);
     close(conn);
   }
 
   /* none (or wedged): a daemon for this start alone, on a name of our own */
-  char **command = daemon_command(address);
   int listener = command ? listen_abstract(own_name, 1) : -1;
   if (listener >= 0) {
     /* queued before the daemon exists: if it dies unborn, the connection fails instead of waiting */
@@ -426,7 +413,7 @@ int main(int argc, char **argv) {
     pid_t pid = conn >= 0 ? boot_daemon(command, listener, "TSSHIM_SPARE_LISTEN_FD") : -1;
     close(listener);
     if (pid > 0) {
-      if (hand_over(conn, &request, reply, BOOT_ACK_MS)) await_answer(conn, reply, lock_name);
+      if (hand_over(conn, &request, reply, BOOT_ACK_MS)) await_answer(conn, reply, lock_name, command);
       kill(pid, SIGKILL); /* it never came up: it has done nothing, and never will */
     }
     if (conn >= 0) close(conn);

@@ -244,8 +244,9 @@ function adoptedBySpare(
  *  within the memory of its original arguments) */
 const TITLE_ROOM = '-'.repeat(384);
 
-/** The command line of a spare for this containerd (the first word is the node to run). */
-export function spareCommand(containerdAddress: string, scriptPath: string): string[] {
+/** The command line of a spare for this containerd (the first word is the node to run); the start client builds
+ *  the same one (daemon_command in src/native/start-client.c). */
+function spareCommand(containerdAddress: string, scriptPath: string): string[] {
   return [
     process.execPath,
     ...daemonNodeFlags(),

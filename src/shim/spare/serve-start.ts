@@ -2,7 +2,7 @@
 // is adopted (this process becomes its daemon, placed as `start` places one); a sandbox whose shim already runs
 // gets that shim's address and the spare stays a spare; a failure leaves nothing claimed and the spare as it was.
 import { closeQuietly } from '../../fs/close-quietly.ts';
-import { claimSandbox, spareCommand } from '../actions/start.ts';
+import { claimSandbox } from '../actions/start.ts';
 import { readStdin } from '../stdin.ts';
 import { sparesEnabled } from './handover.ts';
 import { handoverOf } from './protocol.ts';
@@ -42,7 +42,7 @@ export async function serveStart(
       { flags, bundle: request.cwd, env: request.env, stdin, containerdPid: request.parentPid },
       scriptPath,
     );
-    if (claim.reused) return { reply: { code: 0, stdout: claim.answer, stderr: '', nextSpare: [] } };
+    if (claim.reused) return { reply: { code: 0, stdout: claim.answer, stderr: '', bootNextSpare: false } };
     try {
       claim.place(process.pid);
     } catch (err) {
@@ -54,7 +54,7 @@ export async function serveStart(
         code: 0,
         stdout: claim.answer,
         stderr: '',
-        nextSpare: sparesEnabled(request.env) ? spareCommand(containerdAddress, scriptPath) : [],
+        bootNextSpare: sparesEnabled(request.env),
       },
       adoption: {
         handover: handoverOf(flags, request.cwd, claim.daemonEnv, claim.title),

@@ -3,8 +3,8 @@
 // it. The messages are NUL-separated fields so that a small C program can write and read them:
 //   request: "tsshim-start 1", cwd, parent pid, argument count, the arguments, then "KEY=value" environment
 //            entries; the client's stdin beside it (SCM_RIGHTS)
-//   reply:   "tsshim-start-done 1", exit status, stdout length, stderr length, next spare's argument count, its
-//            arguments; then the stdout and stderr bytes
+//   reply:   "tsshim-start-done 1", exit status, stdout length, stderr length, whether to boot the next spare
+//            (1 or 0); then the stdout and stderr bytes
 import { FlagError, parseFlags, type ShimFlags } from '../flags.ts';
 import { RUNTIME_NAME } from '../version.ts';
 
@@ -24,8 +24,8 @@ export interface StartReply {
   code: number;
   stdout: Uint8Array;
   stderr: string;
-  /** the command line the client boots as the next spare (empty: none) */
-  nextSpare: readonly string[];
+  /** the client boots the next spare (with the daemon command line it boots a daemon for one start with) */
+  bootNextSpare: boolean;
 }
 
 export function isStartRequest(data: Uint8Array): boolean {
@@ -61,15 +61,14 @@ export function encodeStartReply(reply: StartReply): Buffer {
     String(reply.code),
     String(reply.stdout.length),
     String(stderr.length),
-    String(reply.nextSpare.length),
-    ...reply.nextSpare,
+    reply.bootNextSpare ? '1' : '0',
   ];
   return Buffer.concat([Buffer.from(`${header.join('\0')}\0`, 'utf8'), reply.stdout, stderr]);
 }
 
 /** The flags of a start request, or the reply the Node `start` would have given for bad ones. */
 export function startFlags(argv: readonly string[]): ShimFlags | StartReply {
-  const none = { stdout: new Uint8Array(), nextSpare: [] };
+  const none = { stdout: new Uint8Array(), bootNextSpare: false };
   let flags: ShimFlags;
   try {
     flags = parseFlags(argv);
@@ -85,5 +84,5 @@ export function startFlags(argv: readonly string[]): ShimFlags | StartReply {
 /** The reply for a start that failed, worded as the Node `start` words its failures. */
 export function failedStart(err: unknown): StartReply {
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 1, stdout: new Uint8Array(), stderr: `${RUNTIME_NAME}: ${message}`, nextSpare: [] };
+  return { code: 1, stdout: new Uint8Array(), stderr: `${RUNTIME_NAME}: ${message}`, bootNextSpare: false };
 }

@@ -22,13 +22,19 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 // A stand-in for dist/shim/main.cjs. As the Node `start` it prints how it was run. As a daemon booted for one
 // start (TSSHIM_SPARE_LISTEN_FD) it takes the request on that fd and answers with what it was given, unless the
-// test wants it to die unborn.
+// test wants it to die unborn. As the next spare (TSSHIM_SPARE_LOCK_FD) it writes down how it was booted.
 const main = join(dir, 'main.cjs');
 writeFileSync(
   main,
   `
 const args = process.argv.slice(2);
-if (process.env.TSSHIM_SPARE_LISTEN_FD !== '3') {
+if (process.env.TSSHIM_SPARE_LOCK_FD === '3') {
+  const fs = require('fs');
+  fs.writeFileSync(process.env.TEST_NEXT_SPARE_FILE, JSON.stringify({
+    ppid: process.ppid, cwd: process.cwd(), lock: fs.readlinkSync('/proc/self/fd/3'),
+    command: [...process.execArgv, ...args.slice(0, 3), 'title room ' + (args[3] || '').length],
+  }));
+} else if (process.env.TSSHIM_SPARE_LISTEN_FD !== '3') {
   process.stdout.write('node start: ' + args.join(' '));
 } else if (process.env.TEST_DAEMON_DIES !== '1') {
   const addon = require(${JSON.stringify(resolve('build/Release/tsshim_native.node'))});
@@ -120,7 +126,10 @@ test('it reaches the spare of its containerd and build, which answers for it; it
   const listenFd = listenAsSpare(address);
   const booted = join(dir, 'next-spare-booted');
   try {
-    const client = startClient(address, 'bootstrap-bytes', { TSSHIM_TEST_MARK: 'a=b=c' });
+    const client = startClient(address, 'bootstrap-bytes', {
+      TSSHIM_TEST_MARK: 'a=b=c',
+      TEST_NEXT_SPARE_FILE: booted,
+    });
     const conn = await acceptOne(listenFd);
     const received = native().recvMessage(conn, 5000, 1 << 20);
     const request = decodeStartRequest(received.data);
@@ -141,11 +150,7 @@ test('it reaches the spare of its containerd and build, which answers for it; it
         code: 3,
         stdout: Buffer.from('unix:///run/x.sock\0binary'),
         stderr: 'a warning',
-        nextSpare: [
-          '/bin/sh',
-          '-c',
-          `echo "$PPID $(pwd) $TSSHIM_SPARE_LOCK_FD $(readlink /proc/self/fd/3)" > ${booted}`,
-        ],
+        bootNextSpare: true,
       }),
       -1,
     );
@@ -155,13 +160,24 @@ test('it reaches the spare of its containerd and build, which answers for it; it
     assert.equal(result.stdout, 'unix:///run/x.sock\0binary', 'stdout byte for byte');
     assert.equal(result.stderr, 'a warning');
     for (let i = 0; i < 200 && !existsSync(booted); i++) await sleep(10);
-    const [ppid, cwd] = readFileSync(booted, 'utf8').trim().split(' ');
+    const next = JSON.parse(readFileSync(booted, 'utf8')) as {
+      ppid: number;
+      cwd: string;
+      lock: string;
+      command: string[];
+    };
     assert.notEqual(
-      Number(ppid),
+      next.ppid,
       process.pid,
       'the next spare is not the client’s child once the client is gone',
     );
-    assert.equal(cwd, '/', 'it runs in /, in no bundle');
+    assert.equal(next.cwd, '/', 'it runs in /, in no bundle');
+    assert.match(next.lock, /^socket:/, 'it holds the spare lock as fd 3');
+    assert.deepEqual(
+      next.command,
+      [...DAEMON_FLAGS, '-address', address, 'spare', 'title room 384'],
+      'the daemon command line: node flags, -address, spare, room for its title',
+    );
   } finally {
     closeQuietly(listenFd);
   }
@@ -174,13 +190,12 @@ test('the spare lock held (a spare running or booting): no next spare is booted'
   const lock = native().seqpacketListen(spareLockName(name));
   const booted = join(dir, 'no-next-spare');
   try {
-    const run = runClient(address, '');
+    const run = runClient(address, '', { TEST_NEXT_SPARE_FILE: booted });
     const { conn, stdinFd } = await confirmedRequest(listenFd);
     closeQuietly(stdinFd);
-    const nextSpare = ['/bin/sh', '-c', `touch ${booted}`];
     native().sendMessage(
       conn,
-      encodeStartReply({ code: 0, stdout: Buffer.from('x'), stderr: '', nextSpare }),
+      encodeStartReply({ code: 0, stdout: Buffer.from('x'), stderr: '', bootNextSpare: true }),
       -1,
     );
     closeQuietly(conn);
