@@ -77,8 +77,8 @@ if [ "\${TSSHIM_DELETE_RECORD:-1}" != 0 ] && [ "$tsshim_last" = delete ] &&
     ;;
   esac
 fi
-# Node.js parses the whole NODE_EXTRA_CA_CERTS bundle while it starts (and containerd starts three shim processes
-# per container) and applies NODE_OPTIONS; both are meant for other programs. The shim runs without them. Its one
+# Node.js parses the whole NODE_EXTRA_CA_CERTS bundle while it starts (in every shim process that runs Node) and
+# applies NODE_OPTIONS; both are meant for other programs. The shim runs without them. Its one
 # TLS client, the OTLP exporter, reads the CA file from TSSHIM_NODE_EXTRA_CA_CERTS when it connects.
 if [ -n "\${NODE_EXTRA_CA_CERTS:-}" ]; then
   TSSHIM_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS

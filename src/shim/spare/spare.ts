@@ -109,9 +109,10 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
   } catch {
     process.exit(0); // another spare serves this containerd already
   }
+  let lockFd = opts.lockFd;
   const releaseLock = (): void => {
-    if (opts.lockFd !== undefined) closeQuietly(opts.lockFd);
-    opts.lockFd = undefined;
+    if (lockFd !== undefined) closeQuietly(lockFd);
+    lockFd = undefined;
   };
   const uid = process.geteuid?.() ?? 0;
   return new Promise((resolve) => {
@@ -161,10 +162,10 @@ export function waitForSandbox(opts: SpareOptions): Promise<Adoption> {
         serving = true;
         poller?.close();
         poller = undefined;
-        const served = opts
+        const answer = opts
           .serveStart(received.request, received.stdinFd)
           .catch((err: unknown): ServedStart => ({ reply: failedStart(err) }));
-        void served.then((served) => {
+        void answer.then((served) => {
           // the lock goes before the answer: the client boots the next spare once it has the answer
           if (served.adoption) releaseLock();
           const told = replied(conn, served);
