@@ -23,12 +23,13 @@ import {
   writeExecutable,
 } from './helpers.ts';
 
-/** inodes of the abstract sockets named like a spare's (/proc/net/unix lists them as @name) */
-function spareSocketInodes(): Set<string> {
+/** inodes of the abstract sockets whose name starts so (/proc/net/unix lists them as @name): a spare's handover
+ *  name (`tsshim-spare/`), or the spare lock (`tsshim-spare-lock/`) */
+function spareSocketInodes(prefix = 'tsshim-spare/'): Set<string> {
   const inodes = new Set<string>();
   for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
-    if (cols[7]?.startsWith('@tsshim-spare/')) inodes.add(cols[6] ?? '');
+    if (cols[7]?.startsWith(`@${prefix}`)) inodes.add(cols[6] ?? '');
   }
   return inodes;
 }
@@ -92,10 +93,14 @@ for (const version of shimTestVersions()) {
         assert.match(spare.cmdline, new RegExp(` spare -address ${d.address}( |$)`));
         assert.equal(readlinkSync(`/proc/${spare.pid}/cwd`), '/', 'in no bundle');
         const ownsSpareName = socketInodesOf(spare.pid).filter((i) => spareSocketInodes().has(i));
-        assert.equal(ownsSpareName.length, 1, 'its one socket is the abstract handover name');
+        assert.equal(ownsSpareName.length, 1, 'one of its sockets is the abstract handover name');
+        const ownsLock = socketInodesOf(spare.pid).filter((i) =>
+          spareSocketInodes('tsshim-spare-lock/').has(i),
+        );
+        assert.equal(ownsLock.length, 1, 'the other is the spare lock it holds until it adopts a sandbox');
         assert.equal(
           socketInodesOf(spare.pid).length,
-          1,
+          2,
           'no other socket (none in the shim socket directory)',
         );
         const children = readdirSync('/proc').filter(
@@ -144,6 +149,11 @@ for (const version of shimTestVersions()) {
           socketInodesOf(shim).filter((i) => spareSocketInodes().has(i)).length,
           0,
           'it stopped listening for handovers',
+        );
+        assert.equal(
+          socketInodesOf(shim).filter((i) => spareSocketInodes('tsshim-spare-lock/').has(i)).length,
+          0,
+          'and let go of the spare lock',
         );
         const next = await oneSpare(d);
         assert.notEqual(next.pid, spare.pid, 'a new spare replaced it');
