@@ -8,17 +8,24 @@ const requireBuiltin = createRequire(import.meta.url);
 export const DEFAULT_SOCKET_DIR = '/run/containerd/s';
 const UNIX_PREFIX = 'unix://';
 
+/** hex SHA-256 of a text's UTF-8 bytes */
+export type Sha256Hex = (text: string) => string;
+
+/** node:crypto, loaded on first use: it costs a process memory for as long as it lives */
+function cryptoSha256Hex(text: string): string {
+  const { createHash } = requireBuiltin('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The shim passes the native addon's digest (same bytes, without node:crypto's modules in the daemon). */
 export function socketAddress(
   containerdAddress: string,
   namespace: string,
   groupId: string,
   socketDir = DEFAULT_SOCKET_DIR,
+  sha256Hex: Sha256Hex = cryptoSha256Hex,
 ): string {
-  const input = posix.join(containerdAddress, namespace, groupId);
-  // node:crypto is loaded on first use: it costs a shim memory for as long as it lives, and the daemon needs it
-  // at most once
-  const { createHash } = requireBuiltin('node:crypto') as typeof import('node:crypto');
-  const hash = createHash('sha256').update(input).digest('hex');
+  const hash = sha256Hex(posix.join(containerdAddress, namespace, groupId));
   return `${UNIX_PREFIX}${posix.join(socketDir, hash)}`;
 }
 

@@ -29,6 +29,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "send-fd.h"
 
 /* ---------- errors and argument helpers ---------- */
@@ -1094,6 +1096,45 @@ static napi_value ReduceMemory(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---------- digest ---------- */
+
+/* sha256Hex(text): the hex SHA-256 of text's UTF-8 bytes, by the OpenSSL inside Node.js. node:crypto would do
+ * the same after loading sixteen of Node's modules, which a daemon would then compile (its V8 flags make V8 refuse
+ * Node's own code cache) and keep for its whole life, for the one digest it needs: its socket's name. */
+static napi_value Sha256Hex(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
+    napi_throw_type_error(env, NULL, "sha256Hex(text)");
+    return NULL;
+  }
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sha256Hex: text must be a string");
+    return NULL;
+  }
+  char *text = malloc(len + 1);
+  if (text == NULL) return throw_errno(env, ENOMEM, "sha256Hex");
+  napi_get_value_string_utf8(env, argv[0], text, len + 1, &len);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  int ok = EVP_Digest(text, len, digest, &digest_len, EVP_sha256(), NULL);
+  free(text);
+  if (ok != 1 || digest_len != 32) {
+    napi_throw_error(env, NULL, "sha256Hex: EVP_Digest failed");
+    return NULL;
+  }
+  static const char hexdigits[] = "0123456789abcdef";
+  char hex[65];
+  for (unsigned int i = 0; i < 32; i++) {
+    hex[2 * i] = hexdigits[digest[i] >> 4];
+    hex[2 * i + 1] = hexdigits[digest[i] & 15];
+  }
+  napi_value out;
+  napi_create_string_latin1(env, hex, 64, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   static const struct {
     const char *name;
@@ -1126,6 +1167,7 @@ NAPI_MODULE_INIT() {
       {"seqpacketAccept", SeqpacketAccept},
       {"sendMessage", SendMessage},
       {"recvMessage", RecvMessage},
+      {"sha256Hex", Sha256Hex},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

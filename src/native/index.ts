@@ -109,6 +109,8 @@ export interface NativeAddon {
   /** V8's LowMemoryNotification (collections that shrink the young generation and compact) then malloc_trim(0);
    *  false when no isolate was current (nothing done on V8's side) */
   reduceMemory(): boolean;
+  /** hex SHA-256 of the text's UTF-8 bytes (Node's own OpenSSL, without loading node:crypto) */
+  sha256Hex(text: string): string;
 }
 
 function packageRoot(): string {

@@ -54,13 +54,15 @@ function addressFileSocket(bundle: string): string | undefined {
 }
 
 /** Where this shim listens, for removal at shutdown, from the address file read at boot (start writes it before
- *  it launches the daemon; a grouped shim may outlive that first bundle) and -socket; computed (sha256,
- *  node:crypto, slow to load on the path of every container's teardown) only when neither said. */
+ *  it launches the daemon; a grouped shim may outlive that first bundle) and -socket; computed only when neither
+ *  said. */
 function ownSocketPaths(flags: ShimFlags, fromAddressFile: string | undefined): string[] {
   const paths = new Set<string>();
   for (const p of [fromAddressFile, flags.socket]) if (p) paths.add(p);
   if (paths.size === 0 && flags.address && flags.namespace)
-    paths.add(socketPath(socketAddress(flags.address, flags.namespace, flags.id)));
+    paths.add(
+      socketPath(socketAddress(flags.address, flags.namespace, flags.id, undefined, native().sha256Hex)),
+    );
   return [...paths];
 }
 

@@ -140,6 +140,7 @@ export async function claimSandbox(req: StartRequest, scriptPath: string): Promi
     flags.namespace,
     groupId(flags.id, spec.annotations),
     socketDir,
+    native().sha256Hex,
   );
   const path = socketPath(address);
   const answer = startAnswer(address, input.bootstrap);
