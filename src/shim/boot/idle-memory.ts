@@ -8,6 +8,7 @@
 // on its own, which it does only once old space has grown by several MiB past what is live. So the same reduction
 // also runs while busy, as soon as the heap has grown by BUSY_GROWTH_BYTES since the last one: memory stays
 // within that much of the settled size, for one reduction per that much garbage.
+import { monotonicMs } from '../clock.ts';
 
 /** how long without a request before reducing */
 export const QUIET_MS = 2_000;
@@ -85,13 +86,13 @@ export class IdleMemoryReducer {
     if (!controls) return;
     const before = controls.committedBytes();
     if (this.baseline !== undefined && before - this.baseline < MIN_GROWTH_BYTES) return;
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     controls.reduce();
     const after = controls.committedBytes();
     this.baseline = after;
     this.busyFrom = after;
     this.lastReductionAt = Date.now();
-    this.onReduced({ reason, beforeBytes: before, afterBytes: after, ms: performance.now() - t0 });
+    this.onReduced({ reason, beforeBytes: before, afterBytes: after, ms: monotonicMs() - t0 });
   }
 
   stop(): void {

@@ -1,6 +1,7 @@
 // Wraps every ttrpc handler of a service: a server span that joins the caller's trace (W3C keys in the
 // request metadata, as containerd's otelttrpc client interceptor sends them) and, with -debug, a log line
 // with the call's duration and status. Handlers, errors and replies pass through untouched.
+import { monotonicMs } from '../clock.ts';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { metadataGetter } from '../../otel/ttrpc-carrier.ts';
 import {
@@ -30,7 +31,7 @@ export function instrumentService(service: string, methods: ServiceMethods, log:
         ...(namespace ? { 'containerd.namespace': namespace } : {}),
       };
       return tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, async (span) => {
-        const began = performance.now();
+        const began = monotonicMs();
         let code = 0;
         try {
           return await handler(payload, ctx);
@@ -45,7 +46,7 @@ export function instrumentService(service: string, methods: ServiceMethods, log:
           log('debug', 'rpc', {
             method: name,
             code: codeName(code),
-            durationMs: Math.round((performance.now() - began) * 1000) / 1000,
+            durationMs: Math.round((monotonicMs() - began) * 1000) / 1000,
           });
         }
       });
