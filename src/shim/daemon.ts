@@ -26,6 +26,7 @@ import { IdleMemoryReducer, type MemoryControls } from './boot/idle-memory.ts';
 
 const LISTENER_FD = 3;
 const SHUTDOWN_GRACE_MS = 2_000;
+const NO_CONTAINERS_LEFT = 'no containers left';
 const EVENT_DRAIN_MS = 3_000;
 const TRACE_FLUSH_MS = 3_000;
 
@@ -129,7 +130,9 @@ export async function runDaemon(
   const shutdown = async (reason: string): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log('info', 'shim shutting down', { reason });
+    // containerd's Shutdown once the last container is deleted is every shim's end: quiet at containerd's
+    // default level, as the Go shim is; a signal is worth a line
+    log(reason === NO_CONTAINERS_LEFT ? 'debug' : 'info', 'shim shutting down', { reason });
     await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
     await server.close();
     await publisher.close(EVENT_DRAIN_MS);
@@ -145,7 +148,7 @@ export async function runDaemon(
     exits,
     log,
     logFor: (id) => logger.child({ id }).log,
-    requestShutdown: () => setImmediate(() => void shutdown('no containers left')),
+    requestShutdown: () => setImmediate(() => void shutdown(NO_CONTAINERS_LEFT)),
   });
   const idle = new IdleMemoryReducer(
     memoryControls(process.env),

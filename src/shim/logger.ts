@@ -3,9 +3,11 @@
 // as an RFC 3339 string, as the shim wrote them before pino (and as logrus-minded readers expect), not
 // pino's numbers. pino's destination is our LineWriter rather than a file stream: writes never block, and if
 // containerd stops reading, lines beyond a bounded backlog are dropped whole (a full log FIFO must not stall
-// the shim; containerd#4546) and the count is logged once writes go through.
+// the shim; containerd#4546) and the count is logged once writes go through. pino itself is loaded with the first
+// line at an enabled level (src/shim/log/load-pino.cjs).
 import { constants, openSync } from 'node:fs';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import loadPino from './log/load-pino.cjs';
 import { LineWriter } from './log/line-writer.ts';
 import { RUNTIME_NAME } from './version.ts';
 
@@ -44,28 +46,44 @@ function plainFields(fields: Record<string, unknown>): Record<string, unknown> {
   return out ?? fields;
 }
 
-function wrap(logger: Logger<never, boolean>, writer: LineWriter): ShimLogger {
+/** pino's numbers for the levels the shim writes: a call below the logger's level loads nothing */
+const LEVEL_VALUES: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50 };
+
+type PinoLogger = Logger<never, boolean>;
+
+/** a logger made (from its parent's) on its first enabled call */
+function wrap(make: () => PinoLogger, minLevel: number, writer: LineWriter): ShimLogger {
+  let logger: PinoLogger | undefined;
+  const made = (): PinoLogger => (logger ??= make());
   return {
     log: (level, msg, fields) => {
-      if (fields) logger[level](fields, msg);
-      else logger[level](msg);
+      if (LEVEL_VALUES[level] < minLevel) return;
+      if (fields) made()[level](fields, msg);
+      else made()[level](msg);
     },
-    child: (fields) => wrap(logger.child(fields), writer),
+    child: (fields) => wrap(() => made().child(fields), minLevel, writer),
     flush: () => writer.flush(),
   };
 }
 
 export function createLogger(fd: number, debug: boolean, fields: Record<string, unknown>): ShimLogger {
   const writer = new LineWriter(fd, MAX_BUFFERED_LOG);
-  const logger = pino(
-    {
-      level: debug ? 'debug' : 'info',
-      base: { runtime: RUNTIME_NAME, pid: process.pid, ...fields },
-      timestamp: () => `,"time":"${new Date().toISOString()}"`,
-      formatters: { level: (label) => ({ level: label }), log: plainFields },
-    },
+  const level: LogLevel = debug ? 'debug' : 'info';
+  const base = { runtime: RUNTIME_NAME, pid: process.pid, ...fields };
+  const root = wrap(
+    () =>
+      loadPino()(
+        {
+          level,
+          base,
+          timestamp: () => `,"time":"${new Date().toISOString()}"`,
+          formatters: { level: (label) => ({ level: label }), log: plainFields },
+        },
+        writer,
+      ),
+    LEVEL_VALUES[level],
     writer,
   );
-  writer.onDropped = (n) => logger.warn({ dropped: n }, 'log lines dropped: the log FIFO was full');
-  return wrap(logger, writer);
+  writer.onDropped = (n) => root.log('warn', 'log lines dropped: the log FIFO was full', { dropped: n });
+  return root;
 }

@@ -1,0 +1,4 @@
+import type pino from 'pino';
+
+declare function loadPino(): typeof pino;
+export = loadPino;
