@@ -43,6 +43,8 @@ export interface ShimDump {
   /** V8 heap spaces, KiB used / committed: what a memory report is made of */
   heapSpaces: Record<string, { usedKiB: number; committedKiB: number }>;
   tracing: boolean;
+  /** the public Node.js modules the shim has loaded (each costs it memory and start-up for life) */
+  builtinModules: string[];
 }
 
 export interface DumpSources {
@@ -94,7 +96,18 @@ function heapSpaces(): ShimDump['heapSpaces'] {
   return out;
 }
 
+/** Node.js keeps the list of what it loaded (undocumented, there since its first versions); read before anything
+ *  below loads node:v8 */
+function loadedBuiltins(): string[] {
+  const list = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList ?? [];
+  const prefix = 'NativeModule ';
+  return list
+    .filter((m) => m.startsWith(prefix) && !m.startsWith(`${prefix}internal/`))
+    .map((m) => m.slice(prefix.length));
+}
+
 export function collectDump(src: DumpSources): ShimDump {
+  const builtinModules = loadedBuiltins();
   return {
     pid: process.pid,
     nodeFlags: process.execArgv,
@@ -117,6 +130,7 @@ export function collectDump(src: DumpSources): ShimDump {
     memory: process.memoryUsage(),
     heapSpaces: heapSpaces(),
     tracing: src.tracing,
+    builtinModules,
   };
 }
 

@@ -164,6 +164,7 @@ describe('tsshim shim against a live shim', { timeout: 120_000 }, () => {
       openFds: number;
       memory: { rss: number };
       uptimeSeconds: number;
+      builtinModules: string[];
     }>(res.stdout);
     assert.equal(dump.pid, shim.shimPid);
     assert.equal(dump.namespace, shim.namespace);
@@ -173,6 +174,12 @@ describe('tsshim shim against a live shim', { timeout: 120_000 }, () => {
     assert.ok(dump.openFds > 0);
     assert.ok(dump.memory.rss > 0);
     assert.ok(Array.isArray(dump.events.pending));
+    // a shim at containerd's default level that started a container and ran an exec has written no log line, so
+    // it never loaded pino (whose node:worker_threads and node:assert come with it), named its socket without
+    // node:crypto and timed its requests without node:perf_hooks
+    assert.ok(dump.builtinModules.includes('net'), dump.builtinModules.join(' '));
+    for (const unwanted of ['crypto', 'perf_hooks', 'worker_threads', 'assert'])
+      assert.ok(!dump.builtinModules.includes(unwanted), `${unwanted} in ${dump.builtinModules.join(' ')}`);
     const logged = await eventually(
       () => shim.log().filter((l) => l.includes('"state dump"')),
       (l) => l.length >= 1,
