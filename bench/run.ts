@@ -59,6 +59,7 @@ const leverScenarios: Record<string, ScenarioName[]> = {
   nostartclient: ['run', 'lifecycles', 'group'],
   norecord: ['run', 'lifecycles'],
   nobusyreduce: ['exec', 'busy'],
+  busy4: ['busy'],
   semispace: ['busy'],
 };
 

@@ -105,6 +105,13 @@ export const leverSubjects: SubjectSpec[] = [
     env: { TSSHIM_BUSY_REDUCE: '0' },
   },
   {
+    key: 'busy4',
+    label: 'tsshim reducing memory while busy every 4 MiB',
+    shim: 'tsshim',
+    lever: 'the busy reduction after 4 MiB of heap growth instead of 2 (TSSHIM_BUSY_REDUCE_MIB=4)',
+    env: { TSSHIM_BUSY_REDUCE_MIB: '4' },
+  },
+  {
     key: 'semispace',
     label: 'tsshim with a 1 MiB semi-space',
     shim: 'tsshim',

@@ -22,7 +22,7 @@ import { createLogger, openLogFifo } from './logger.ts';
 import { taskMethods } from './service/handlers.ts';
 import { instrumentService } from './service/instrument.ts';
 import { TaskService } from './service/task-service.ts';
-import { IdleMemoryReducer, type MemoryControls } from './boot/idle-memory.ts';
+import { busyGrowthBytes, IdleMemoryReducer, type MemoryControls } from './boot/idle-memory.ts';
 
 const LISTENER_FD = 3;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -158,8 +158,7 @@ export async function runDaemon(
         afterKiB: Math.round(r.afterBytes / 1024),
         ms: Math.round(r.ms * 10) / 10,
       }),
-    // TSSHIM_BUSY_REDUCE=0: only once quiet (a busy shim then holds its garbage longer, for fewer collections)
-    process.env.TSSHIM_BUSY_REDUCE !== '0',
+    busyGrowthBytes(process.env),
   );
   const methods = reduceWhenIdle(taskMethods(service), idle);
   server.register(TaskServices.v2, instrumentService(TaskServices.v2, methods, log));

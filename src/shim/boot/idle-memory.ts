@@ -6,18 +6,30 @@
 //
 // A shim that never goes quiet (execs back to back) would otherwise hold its garbage until V8 collects old space
 // on its own, which it does only once old space has grown by several MiB past what is live. So the same reduction
-// also runs while busy, as soon as the heap has grown by BUSY_GROWTH_BYTES since the last one: memory stays
-// within that much of the settled size, for one reduction per that much garbage.
+// also runs while busy, as soon as the heap has grown by the busy growth (BUSY_GROWTH_BYTES unless
+// TSSHIM_BUSY_REDUCE_MIB says otherwise) since the last one: memory stays within that much of the settled size,
+// for one reduction per that much garbage.
 import { monotonicMs } from '../clock.ts';
 
 /** how long without a request before reducing */
 export const QUIET_MS = 2_000;
 /** V8 heap growth since the last reduction below which another one is not worth its CPU (a few ms) */
 export const MIN_GROWTH_BYTES = 256 * 1024;
-/** V8 heap growth since the last reduction (or the first request) that triggers one without waiting for quiet */
-export const BUSY_GROWTH_BYTES = 4 * 1024 * 1024;
+/** V8 heap growth since the last reduction (or the first request) that triggers one without waiting for quiet:
+ *  what a burst of requests may add to a shim's settled size, traded against a reduction's CPU per that much */
+export const BUSY_GROWTH_BYTES = 2 * 1024 * 1024;
 /** the least time between two reductions while busy, whatever the growth */
 export const BUSY_MIN_INTERVAL_MS = 1_000;
+
+/** TSSHIM_BUSY_REDUCE=0: only the idle reduction (a busy shim holds its garbage longer, for fewer collections);
+ *  TSSHIM_BUSY_REDUCE_MIB: the busy growth in MiB (a positive number), BUSY_GROWTH_BYTES otherwise */
+export function busyGrowthBytes(env: NodeJS.ProcessEnv): number | undefined {
+  if (env.TSSHIM_BUSY_REDUCE === '0') return undefined;
+  const mib = Number(env.TSSHIM_BUSY_REDUCE_MIB);
+  return env.TSSHIM_BUSY_REDUCE_MIB && Number.isFinite(mib) && mib > 0
+    ? Math.round(mib * 1024 * 1024)
+    : BUSY_GROWTH_BYTES;
+}
 
 export interface MemoryControls {
   /** bytes V8 has committed for its heap */
@@ -27,7 +39,7 @@ export interface MemoryControls {
 }
 
 export interface Reduction {
-  /** idle: QUIET_MS after the last request; busy: the heap grew by BUSY_GROWTH_BYTES meanwhile */
+  /** idle: QUIET_MS after the last request; busy: the heap grew by the busy growth meanwhile */
   reason: 'idle' | 'busy';
   beforeBytes: number;
   afterBytes: number;
@@ -46,8 +58,8 @@ export class IdleMemoryReducer {
   constructor(
     private readonly controls: MemoryControls | undefined,
     private readonly onReduced: (r: Reduction) => void = () => undefined,
-    /** false: only the idle reduction (TSSHIM_BUSY_REDUCE=0) */
-    private readonly whileBusy = true,
+    /** the heap growth that triggers a reduction while busy; undefined: only the idle one */
+    private readonly busyGrowthBytes: number | undefined = BUSY_GROWTH_BYTES,
   ) {}
 
   get enabled(): boolean {
@@ -55,7 +67,7 @@ export class IdleMemoryReducer {
   }
 
   /** call after work; the reduction runs once nothing else happened for QUIET_MS, and only if the heap grew,
-   *  or right after this request when the heap grew by BUSY_GROWTH_BYTES meanwhile */
+   *  or right after this request when the heap grew by the busy growth meanwhile */
   touch(): void {
     const controls = this.controls;
     if (!controls) return;
@@ -65,12 +77,12 @@ export class IdleMemoryReducer {
       this.reduceIfGrown('idle');
     }, QUIET_MS);
     this.timer.unref?.();
-    if (!this.whileBusy) return;
+    if (this.busyGrowthBytes === undefined) return;
     const committed = controls.committedBytes();
     this.busyFrom ??= committed;
     if (
       this.busy === undefined &&
-      committed - this.busyFrom >= BUSY_GROWTH_BYTES &&
+      committed - this.busyFrom >= this.busyGrowthBytes &&
       Date.now() - this.lastReductionAt >= BUSY_MIN_INTERVAL_MS
     ) {
       // once this request's answer is on its way

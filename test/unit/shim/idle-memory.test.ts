@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BUSY_GROWTH_BYTES,
+  busyGrowthBytes,
   BUSY_MIN_INTERVAL_MS,
   IdleMemoryReducer,
   MIN_GROWTH_BYTES,
@@ -136,4 +137,29 @@ test('heapCommittedBytes reads the committed heap V8 reports, before and after a
   assert.equal(keep.length, 0);
   native().reduceMemory();
   assert.equal(native().heapCommittedBytes(), getHeapStatistics().total_heap_size);
+});
+
+test('the busy growth: BUSY_GROWTH_BYTES, TSSHIM_BUSY_REDUCE_MIB when it is a positive number, none when off', () => {
+  assert.equal(busyGrowthBytes({}), BUSY_GROWTH_BYTES);
+  assert.equal(busyGrowthBytes({ TSSHIM_BUSY_REDUCE_MIB: '4' }), 4 << 20);
+  assert.equal(busyGrowthBytes({ TSSHIM_BUSY_REDUCE_MIB: '0.5' }), 512 << 10);
+  for (const bad of ['', '0', '-1', 'lots', 'Infinity'])
+    assert.equal(busyGrowthBytes({ TSSHIM_BUSY_REDUCE_MIB: bad }), BUSY_GROWTH_BYTES, bad);
+  assert.equal(busyGrowthBytes({ TSSHIM_BUSY_REDUCE: '0', TSSHIM_BUSY_REDUCE_MIB: '4' }), undefined);
+});
+
+test('a busy growth of its own: reduces once the heap grew by that much', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'] });
+  const { state, controls } = fakeControls(8 << 20);
+  const idle = new IdleMemoryReducer(controls, undefined, 1 << 20);
+  idle.touch();
+  state.committed += (1 << 20) - 1;
+  idle.touch();
+  t.mock.timers.tick(10);
+  assert.equal(state.reductions, 0);
+  state.committed += 1;
+  idle.touch();
+  t.mock.timers.tick(10);
+  assert.equal(state.reductions, 1);
+  idle.stop();
 });
