@@ -108,7 +108,7 @@ export const leverSubjects: SubjectSpec[] = [
     key: 'busy4',
     label: 'tsshim reducing memory while busy every 4 MiB',
     shim: 'tsshim',
-    lever: 'the busy reduction after 4 MiB of heap growth instead of 2 (TSSHIM_BUSY_REDUCE_MIB=4)',
+    lever: 'the busy reduction after 4 MiB of heap growth instead of 1.5 (TSSHIM_BUSY_REDUCE_MIB=4)',
     env: { TSSHIM_BUSY_REDUCE_MIB: '4' },
   },
   {

@@ -17,7 +17,7 @@ export const QUIET_MS = 2_000;
 export const MIN_GROWTH_BYTES = 256 * 1024;
 /** V8 heap growth since the last reduction (or the first request) that triggers one without waiting for quiet:
  *  what a burst of requests may add to a shim's settled size, traded against a reduction's CPU per that much */
-export const BUSY_GROWTH_BYTES = 2 * 1024 * 1024;
+export const BUSY_GROWTH_BYTES = 1.5 * 1024 * 1024;
 /** the least time between two reductions while busy, whatever the growth */
 export const BUSY_MIN_INTERVAL_MS = 1_000;
 
