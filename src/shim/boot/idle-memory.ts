@@ -54,6 +54,9 @@ export class IdleMemoryReducer {
   private busyFrom: number | undefined;
   private lastReductionAt = Number.NEGATIVE_INFINITY;
   private busy: NodeJS.Immediate | undefined;
+  /** a busy reduction ran since the last idle one: the requests after it left garbage however little the heap
+   *  grew (its young generation grown back, say), and the shim is about to settle for long */
+  private busySinceIdle = false;
 
   constructor(
     private readonly controls: MemoryControls | undefined,
@@ -97,7 +100,9 @@ export class IdleMemoryReducer {
     const controls = this.controls;
     if (!controls) return;
     const before = controls.committedBytes();
-    if (this.baseline !== undefined && before - this.baseline < MIN_GROWTH_BYTES) return;
+    const settling = reason === 'idle' && this.busySinceIdle;
+    if (!settling && this.baseline !== undefined && before - this.baseline < MIN_GROWTH_BYTES) return;
+    this.busySinceIdle = reason === 'busy';
     const t0 = monotonicMs();
     controls.reduce();
     const after = controls.committedBytes();

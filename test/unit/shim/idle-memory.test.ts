@@ -163,3 +163,30 @@ test('a busy growth of its own: reduces once the heap grew by that much', (t) =>
   assert.equal(state.reductions, 1);
   idle.stop();
 });
+
+test('once quiet after a busy reduction, reduces again however little the heap grew since', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'] });
+  const { state, controls } = fakeControls(8 << 20);
+  const seen: Reduction[] = [];
+  const idle = new IdleMemoryReducer(controls, (r) => seen.push(r), 1 << 20);
+  idle.touch();
+  state.committed += 1 << 20;
+  idle.touch();
+  t.mock.timers.tick(10);
+  assert.deepEqual(
+    seen.map((r) => r.reason),
+    ['busy'],
+  );
+  state.committed += 4096; // the last requests of the burst
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS);
+  assert.deepEqual(
+    seen.map((r) => r.reason),
+    ['busy', 'idle'],
+  );
+  // settled: a small request later is not worth another reduction
+  state.committed += 4096;
+  idle.touch();
+  t.mock.timers.tick(QUIET_MS);
+  assert.equal(seen.length, 2);
+});
