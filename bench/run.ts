@@ -60,7 +60,7 @@ const leverScenarios: Record<string, ScenarioName[]> = {
   norecord: ['run', 'lifecycles'],
   nobusyreduce: ['exec', 'busy'],
   busy4: ['busy'],
-  semispace: ['busy'],
+  semispace: ['busy', 'lifecycles'],
 };
 
 function progress(msg: string): void {
