@@ -17,7 +17,7 @@ function cryptoSha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The shim passes the native addon's digest (same bytes, without node:crypto's modules in the daemon). */
+/** The shim names its socket through src/shim/socket-address.ts, which passes the addon's digest. */
 export function socketAddress(
   containerdAddress: string,
   namespace: string,

@@ -9,7 +9,8 @@ import { setupTracing } from '../otel/setup.ts';
 import { captureExits, onExit, startReaping } from '../spawn/exits.ts';
 import { runner } from '../spawn/index.ts';
 import { Server, type ServiceMethods, type UnaryHandler } from '../ttrpc/index.ts';
-import { socketAddress, socketPath } from '../contract/shim-address.ts';
+import { socketPath } from '../contract/shim-address.ts';
+import { shimSocketAddress } from './socket-address.ts';
 import { BundleFile } from './bundle-files.ts';
 import { loadedBundles } from './boot/bundle-loader.ts';
 import { handleFd } from './boot/handle-fd.ts';
@@ -61,9 +62,7 @@ function ownSocketPaths(flags: ShimFlags, fromAddressFile: string | undefined): 
   const paths = new Set<string>();
   for (const p of [fromAddressFile, flags.socket]) if (p) paths.add(p);
   if (paths.size === 0 && flags.address && flags.namespace)
-    paths.add(
-      socketPath(socketAddress(flags.address, flags.namespace, flags.id, undefined, native().sha256Hex)),
-    );
+    paths.add(socketPath(shimSocketAddress(flags.address, flags.namespace, flags.id)));
   return [...paths];
 }
 

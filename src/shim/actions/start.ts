@@ -10,7 +10,8 @@ import {
   encodeBootstrapResult,
 } from '../../api/start-wire.ts';
 import { spawnDaemon, type Daemon } from '../../spawn/daemon.ts';
-import { DEFAULT_SOCKET_DIR, groupId, socketAddress, socketPath } from '../../contract/shim-address.ts';
+import { DEFAULT_SOCKET_DIR, groupId, socketPath } from '../../contract/shim-address.ts';
+import { shimSocketAddress } from '../socket-address.ts';
 import { readBundleSpec, writeAddressFile } from '../bundle-files.ts';
 import { daemonArgs, type ShimFlags } from '../flags.ts';
 import { moveProcessToCgroup } from '../../cgroups/placement.ts';
@@ -135,12 +136,11 @@ export async function claimSandbox(req: StartRequest, scriptPath: string): Promi
   const input = parseStartInput(req.stdin, flags);
   const spec = readBundleSpec(bundle);
   const socketDir = input.socketDir ?? DEFAULT_SOCKET_DIR;
-  const address = socketAddress(
+  const address = shimSocketAddress(
     flags.address,
     flags.namespace,
     groupId(flags.id, spec.annotations),
     socketDir,
-    native().sha256Hex,
   );
   const path = socketPath(address);
   const answer = startAnswer(address, input.bootstrap);

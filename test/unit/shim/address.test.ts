@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { groupId, socketAddress, socketPath } from '../../../src/contract/shim-address.ts';
 import { native } from '../../../src/native/index.ts';
+import { shimSocketAddress } from '../../../src/shim/socket-address.ts';
 
 test('the socket address is sha256 of <address>/<namespace>/<group id> under /run/containerd/s', () => {
   const expected = createHash('sha256').update('/run/containerd/containerd.sock/default/c1').digest('hex');
@@ -40,7 +41,7 @@ test("the addon's SHA-256 (what the shim names its socket with) gives node:crypt
   );
   for (const id of ['c1', '', 'é€😀-pod', 'x'.repeat(70_000), 'a\u0000b']) {
     assert.equal(
-      socketAddress('/run/containerd/containerd.sock', 'k8s.io', id, undefined, sha256Hex),
+      shimSocketAddress('/run/containerd/containerd.sock', 'k8s.io', id),
       socketAddress('/run/containerd/containerd.sock', 'k8s.io', id),
       JSON.stringify(id.slice(0, 20)),
     );
